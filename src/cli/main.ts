@@ -1,0 +1,97 @@
+// The `tstap` command: stap's command line, passes run in order, stap's exit statuses.
+
+import * as path from 'node:path';
+import { Reporter } from '../diag/reporter.js';
+import { toBytes } from '../diag/source.js';
+import { defaultParseEnv, STAP_VERSION } from '../parse/env.js';
+import { parseOptions, UsageError, type Options } from './options.js';
+import { dumpParseTree, runPass1 } from './pass1.js';
+
+/** The project's own tapset library, shipped beside dist/. */
+export const TAPSET_DIR = path.resolve(__dirname, '..', '..', '..', 'tapset');
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const usage = `Usage: tstap [options] FILE [ARGS ...]    Run script in file.
+   or: tstap [options] -e SCRIPT [ARGS ...]  Run given script.
+
+Options:
+   --         end of translator options, script options follow
+   -h --help  show help
+   -V --version  show version
+   -p NUM     stop after pass NUM 1-5, instead of 5
+              (parse, elaborate, translate, compile, run)
+   -v         add verbosity to all passes
+   -w         suppress warnings
+   -g         guru mode
+   -I DIR     look in DIR for additional .stp script files, in addition to
+              ${TAPSET_DIR}
+   -D NM=VAL  emit macro definition into generated code
+   -e SCRIPT  run given script instead of script from file
+   -E SCRIPT  run given script, in addition to the main script
+   -o FILE    send script output to file, instead of stdout
+   -T TIME    terminate the script after TIME seconds
+   --compatible=VERSION
+              suppress incompatible language/tapset changes beyond VERSION
+`;
+
+/** Runs tstap with `argv`; returns the exit status. */
+export function main(argv: string[], io: Io): number {
+  let o: Options;
+  try {
+    o = parseOptions(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`tstap: ${e.message}\nTry '--help' for more information.\n`);
+    return 1;
+  }
+  if (o.help) {
+    io.stdout(usage);
+    return 0;
+  }
+  if (o.version) {
+    io.stdout(`tstap ${require('../../../package.json').version}, SystemTap language ${STAP_VERSION}\n`);
+    return 0;
+  }
+  if (o.scriptFile === null && o.cmdlineScript === null) {
+    io.stderr("A script must be specified.\nTry '--help' for more information.\n");
+    return 1;
+  }
+  const reporter = new Reporter(io.stderr);
+  reporter.verbose = o.verbose;
+  reporter.suppressWarnings = o.suppressWarnings;
+  reporter.nargs = o.args.length;
+  const env = defaultParseEnv(reporter, {
+    args: o.args,
+    guru: o.guru,
+    ...(o.compatible ? { compatible: o.compatible } : {}),
+    ...(o.kernelRelease ? { kernelRelease: o.kernelRelease } : {}),
+  });
+  // As stap, $SYSTEMTAP_TAPSET replaces the built-in tapset directory.
+  const tapsetDir = process.env['SYSTEMTAP_TAPSET'] || TAPSET_DIR;
+  const p1 = runPass1(o, env, [tapsetDir, ...o.includePath]);
+  let rc = p1.rc;
+  if (rc === 0 && o.lastPass === 1) io.stdout(dumpParseTree(p1.userFiles));
+  if (rc) io.stderr('Pass 1: parse failed.  [man error::pass1]\n');
+  if (rc === 0 && o.lastPass > 1) {
+    io.stderr(`tstap: pass ${Math.min(o.lastPass, 2)} is not implemented yet; use -p1\n`);
+    rc = 1;
+  }
+  reporter.reportSuppression();
+  return rc ? 1 : 0;
+}
+
+if (require.main === module || process.argv[1]?.endsWith("bin/tstap")) {
+  const out = (fd: NodeJS.WriteStream) => (s: string) => fd.write(toBytes(s));
+  try {
+    process.exitCode = main(process.argv.slice(2), { stdout: out(process.stdout), stderr: out(process.stderr) });
+  } catch (e) {
+    // Never a stack trace for the user; TSTAP_DEBUG=1 shows it for bug reports.
+    process.stderr.write(`tstap: internal error: ${(e as Error).message}\n`);
+    if (process.env['TSTAP_DEBUG']) process.stderr.write(String((e as Error).stack) + '\n');
+    process.exitCode = 1;
+  }
+}
