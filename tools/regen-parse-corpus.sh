@@ -49,11 +49,12 @@ for stp in "${files[@]}"; do
       *) break ;;
     esac
   done <"$stp"
-  if "$ORACLE" -p1 "${opts[@]}" "$stp" "${argv[@]}" >"$tmp_out" 2>"$tmp_err"; then
+  cmd=("$ORACLE" -p1 "${opts[@]}" "$stp" "${argv[@]}")
+  if "${cmd[@]}" >"$tmp_out" 2>"$tmp_err"; then
     cp "$tmp_out" "${stp%.stp}.p1"
   else
     rc=$?
-    echo "regen-parse-corpus: FAILED (exit $rc): $ORACLE -p1 ${opts[*]} $stp ${argv[*]}" >&2
+    echo "regen-parse-corpus: FAILED (exit $rc): ${cmd[*]}" >&2
     grep -v 'Kernel function symbol table missing' "$tmp_err" | sed 's/^/    /' >&2
     failed+=("$stp")
   fi

@@ -69,6 +69,8 @@ export function main(argv: string[], io: Io): number {
     guru: o.guru,
     ...(o.compatible ? { compatible: o.compatible } : {}),
     ...(o.kernelRelease ? { kernelRelease: o.kernelRelease } : {}),
+    ...(o.runtime ? { runtime: o.runtime } : {}),
+    privilege: o.privilege,
   });
   // As stap, $SYSTEMTAP_TAPSET replaces the built-in tapset directory.
   const tapsetDir = process.env['SYSTEMTAP_TAPSET'] || TAPSET_DIR;

@@ -18,6 +18,7 @@ export interface Options {
   runtime: string | null;
   /** -r: the kernel release to build for (and to test in %( kernel_v %) conditions). */
   kernelRelease: string | null;
+  privilege: 'stapdev' | 'stapsys' | 'stapusr';
   args: string[];
   help: boolean;
   version: boolean;
@@ -36,7 +37,7 @@ export function parseOptions(argv: string[]): Options {
   const o: Options = {
     lastPass: 5, verbose: 0, guru: false, suppressWarnings: false, skipOptimize: false, scriptFile: null,
     cmdlineScript: null, additionalScripts: [], includePath: [], defines: [], outputFile: null, timeout: null,
-    compatible: null, runtime: null, kernelRelease: null, args: [], help: false, version: false,
+    compatible: null, runtime: null, kernelRelease: null, privilege: 'stapdev', args: [], help: false, version: false,
   };
   const operands: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -118,6 +119,12 @@ function applyLong(o: Options, name: string, v: string | null): void {
     case 'version': o.version = true; break;
     case 'compatible': o.compatible = v; break;
     case 'runtime': o.runtime = v; break;
+    case 'unprivileged': o.privilege = 'stapusr'; break;
+    case 'privilege':
+      if (v === null) o.privilege = 'stapusr';
+      else if (v === 'stapdev' || v === 'stapsys' || v === 'stapusr') o.privilege = v;
+      else throw new UsageError(`Invalid argument '${v}' for --privilege.`);
+      break;
     default: break;
   }
 }

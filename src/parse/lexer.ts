@@ -108,7 +108,7 @@ export class Lexer {
     this.ateWhitespace = false;
     const oldSawTokens = this.sawTokens;
     this.sawTokens = true;
-    const n: Token = { type: 'junk', content: '', file: this.file, line: 0, col: 0, chain: null };
+    const n: Token = { type: 'junk', content: '', file: this.file, line: 0, col: 0, chain: null, junk: undefined };
     const junk = (kind: Token['junk']): Token => {
       n.type = 'junk';
       n.junk = kind;

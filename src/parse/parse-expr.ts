@@ -9,6 +9,24 @@ import { isOp, type Token } from './token.js';
 
 const assignOps = new Set(['=', '<<<', '+=', '-=', '*=', '/=', '%=', '<<=', '>>=', '&=', '^=', '|=', '.=']);
 const comparisonOps = new Set(['>', '<', '==', '!=', '<=', '>=']);
+
+type BinaryKind = 'logical' | 'binary' | 'concat';
+const binaryLevels: ({ ops: string[]; kind: BinaryKind } | null)[] = [
+  { ops: ['||'], kind: 'logical' },
+  { ops: ['&&'], kind: 'logical' },
+  { ops: ['|'], kind: 'binary' },
+  { ops: ['^'], kind: 'binary' },
+  { ops: ['&'], kind: 'binary' },
+  null, // `in`
+  null, // comparisons, =~ and !~
+  { ops: ['<<', '>>', '>>>'], kind: 'binary' },
+  { ops: ['.'], kind: 'concat' },
+  { ops: ['+', '-'], kind: 'binary' },
+  { ops: ['*', '/', '%'], kind: 'binary' },
+];
+const LEVEL_ARRAY_IN = 5;
+const LEVEL_COMPARISON = 6;
+const LAST_LEVEL = binaryLevels.length - 1;
 const statOps: Record<string, A.StatKind> = {
   '@avg': 'avg', '@variance': 'variance', '@count': 'count', '@sum': 'sum', '@min': 'min', '@max': 'max',
 };
@@ -73,40 +91,29 @@ export class ExprParser extends TokenCursor {
     return { kind: 'ternary', tok: t!, cond, truevalue, falsevalue };
   }
 
-  /** One left-associative level of binary operators. */
-  private leftAssoc(ops: Set<string> | string, operand: () => A.Expr, make: (tok: Token, left: A.Expr, right: A.Expr) => A.Expr): A.Expr {
-    let left = operand();
+  /**
+   * The left-associative binary levels, loosest first, by stap's precedence. Levels 5 (`in`)
+   * and 6 (comparison and regex match) have their own rules. Table-driven rather than one
+   * method per level: parsing is on the start-up path and closures per level cost GC time.
+   */
+  private parseLevel(level: number): A.Expr {
+    if (level === LEVEL_ARRAY_IN) return this.parseArrayIn();
+    if (level === LEVEL_COMPARISON) return this.parseComparisonOrRegex();
+    if (level > LAST_LEVEL) return this.parseUnary();
+    const ops = binaryLevels[level]!;
+    let left = this.parseLevel(level + 1);
     let t = this.peek();
-    while (t && t.type === 'operator' && (typeof ops === 'string' ? t.content === ops : ops.has(t.content))) {
+    while (t !== null && t.type === 'operator' && ops.ops.includes(t.content)) {
       this.next();
-      left = make(t, left, operand());
+      const right = this.parseLevel(level + 1);
+      left = { kind: ops.kind, tok: t, op: t.content, left, right } as A.Expr;
       t = this.peek();
     }
     return left;
   }
 
   private parseLogicalOr(): A.Expr {
-    return this.leftAssoc('||', () => this.parseLogicalAnd(), (tok, left, right) => ({ kind: 'logical', tok, op: '||', left, right }));
-  }
-
-  private parseLogicalAnd(): A.Expr {
-    return this.leftAssoc('&&', () => this.parseBooleanOr(), (tok, left, right) => ({ kind: 'logical', tok, op: '&&', left, right }));
-  }
-
-  private binary(op: string, operand: () => A.Expr): A.Expr {
-    return this.leftAssoc(op, operand, (tok, left, right) => ({ kind: 'binary', tok, op: tok.content, left, right }));
-  }
-
-  private parseBooleanOr(): A.Expr {
-    return this.binary('|', () => this.parseBooleanXor());
-  }
-
-  private parseBooleanXor(): A.Expr {
-    return this.binary('^', () => this.parseBooleanAnd());
-  }
-
-  private parseBooleanAnd(): A.Expr {
-    return this.binary('&', () => this.parseArrayIn());
+    return this.parseLevel(0);
   }
 
   /** `a in b`, `[a, b] in c`, `[a, *] in c`: the index list is parsed before `in` is seen. */
@@ -147,7 +154,7 @@ export class ExprParser extends TokenCursor {
   }
 
   private parseComparisonOrRegex(): A.Expr {
-    let left = this.parseShift();
+    let left = this.parseLevel(LEVEL_COMPARISON + 1);
     let t = this.peek();
     if (t && t.type === 'operator' && (t.content === '=~' || t.content === '!~')) {
       this.next();
@@ -156,29 +163,10 @@ export class ExprParser extends TokenCursor {
     }
     while (t && t.type === 'operator' && comparisonOps.has(t.content)) {
       this.next();
-      left = { kind: 'comparison', tok: t, op: t.content, left, right: this.parseShift() };
+      left = { kind: 'comparison', tok: t, op: t.content, left, right: this.parseLevel(LEVEL_COMPARISON + 1) };
       t = this.peek();
     }
     return left;
-  }
-
-  private parseShift(): A.Expr {
-    return this.leftAssoc(new Set(['<<', '>>', '>>>']), () => this.parseConcatenation(),
-      (tok, left, right) => ({ kind: 'binary', tok, op: tok.content, left, right }));
-  }
-
-  private parseConcatenation(): A.Expr {
-    return this.leftAssoc('.', () => this.parseAdditive(), (tok, left, right) => ({ kind: 'concat', tok, op: '.', left, right }));
-  }
-
-  private parseAdditive(): A.Expr {
-    return this.leftAssoc(new Set(['+', '-']), () => this.parseMultiplicative(),
-      (tok, left, right) => ({ kind: 'binary', tok, op: tok.content, left, right }));
-  }
-
-  private parseMultiplicative(): A.Expr {
-    return this.leftAssoc(new Set(['*', '/', '%']), () => this.parseUnary(),
-      (tok, left, right) => ({ kind: 'binary', tok, op: tok.content, left, right }));
   }
 
   private parseUnary(): A.Expr {

@@ -237,6 +237,8 @@ export class Parser extends StmtParser {
         n = this.peek();
       }
       if (isOp(n, '=')) {
+        // A declared size makes it an array (stap's compatible_arity), which cannot be initialized.
+        if (d.maxSize > 0) throw perr('global:init-array', 'only scalar globals can be initialized');
         this.next();
         d.init = this.parseLiteral();
         d.type = d.init.kind === 'literal_number' ? 'long' : 'string';

@@ -25,6 +25,9 @@ type CondState = 'keep_then' | 'skip_then' | 'keep_else' | 'skip_else';
 
 const E = (site: string, msg: string, tok: Token | null = null) => new ParseError(`pp:${site}`, msg, tok);
 
+/** Deeper nesting than this is a macro that invokes itself: stap would expand it forever. */
+export const MAX_MACRO_DEPTH = 1000;
+
 export class Preprocessor {
   /** Macros defined in this file (stap's pp1_namespace). */
   readonly macros = new Map<string, MacroDecl>();
@@ -204,6 +207,10 @@ export class Preprocessor {
           throw E('too-few', `too few parameters for macro '@${name}' (expected ${nparams})`, s);
         }
       }
+    }
+    if (this.acts.length >= MAX_MACRO_DEPTH) {
+      this.acts.length = 0; // abandon the whole runaway expansion, go on with the file
+      throw E('too-deep', `macro '@${name}' expands recursively (more than ${MAX_MACRO_DEPTH} nested expansions)`, t);
     }
     this.acts.push(newAct);
   }
