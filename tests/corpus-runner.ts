@@ -23,13 +23,13 @@ export function headerArgs(text: string): { opts: string[]; argv: string[] } {
   return { opts: word(/^\/\/ opts:(.*)$/m), argv: word(/^\/\/ argv:(.*)$/m) };
 }
 
-export function runTstap(argv: string[]): RunResult {
+export async function runTstap(argv: string[]): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const cwd = process.cwd();
   process.chdir(ROOT);
   try {
-    const rc = main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+    const rc = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
     return { rc, stdout, stderr };
   } finally {
     process.chdir(cwd);

@@ -14,9 +14,9 @@ test('the corpora are there', () => {
 });
 
 for (const c of parseCases) {
-  test(`parses: ${c.rel}`, () => {
+  test(`parses: ${c.rel}`, async () => {
     const { opts, argv } = headerArgs(c.script);
-    const r = runTstap(['-p1', ...opts, c.rel, ...argv]);
+    const r = await runTstap(['-p1', ...opts, c.rel, ...argv]);
     assert.equal(r.stderr, '');
     assert.equal(r.stdout, c.expected);
     assert.equal(r.rc, 0);
@@ -24,9 +24,9 @@ for (const c of parseCases) {
 }
 
 for (const c of failCases) {
-  test(`rejects: ${c.rel}`, () => {
+  test(`rejects: ${c.rel}`, async () => {
     const { opts, argv } = headerArgs(c.script);
-    const r = runTstap(['-p1', ...opts, c.rel, ...argv]);
+    const r = await runTstap(['-p1', ...opts, c.rel, ...argv]);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, c.expected);
     assert.equal(r.rc, 1);

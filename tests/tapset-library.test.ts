@@ -28,15 +28,15 @@ test('there are many tapset files', () => {
 });
 
 for (const file of files) {
-  test(`tapset parses: ${path.relative(REFERENCE, file)}`, () => {
+  test(`tapset parses: ${path.relative(REFERENCE, file)}`, async () => {
     const saved = process.env['SYSTEMTAP_TAPSET'];
     process.env['SYSTEMTAP_TAPSET'] = REFERENCE;
     try {
       const empty = `Input file '${file}' is empty after preprocessing.\nPass 1: parse failed.  [man error::pass1]\n`;
-      let r = runTstap(['-p1', '-g', file]);
+      let r = await runTstap(['-p1', '-g', file]);
       if (r.stderr === empty) {
         // The whole file is conditional on an old kernel or stap (stap says the same): read it as one.
-        r = runTstap(['-p1', '-g', '-r', '2.6.32', '--compatible=2.6', file]);
+        r = await runTstap(['-p1', '-g', '-r', '2.6.32', '--compatible=2.6', file]);
         // Still empty only where it also depends on this kernel's config (CONFIG_NFSD).
         if (r.stderr === empty && fs.readFileSync(file, 'latin1').includes('CONFIG_')) return;
       }

@@ -6,6 +6,9 @@ import { toBytes } from '../diag/source.js';
 import { defaultParseEnv, STAP_VERSION } from '../parse/env.js';
 import { parseOptions, UsageError, type Options } from './options.js';
 import { dumpParseTree, runPass1 } from './pass1.js';
+import { dumpProgram, runPass2, runPass5 } from './passes.js';
+import type { StapFile } from '../parse/ast.js';
+import type { ParseEnv } from '../parse/env.js';
 
 /** The project's own tapset library, shipped beside dist/. */
 export const TAPSET_DIR = path.resolve(__dirname, '..', '..', '..', 'tapset');
@@ -39,7 +42,7 @@ Options:
 `;
 
 /** Runs tstap with `argv`; returns the exit status. */
-export function main(argv: string[], io: Io): number {
+export async function main(argv: string[], io: Io): Promise<number> {
   let o: Options;
   try {
     o = parseOptions(argv);
@@ -78,22 +81,36 @@ export function main(argv: string[], io: Io): number {
   let rc = p1.rc;
   if (rc === 0 && o.lastPass === 1) io.stdout(dumpParseTree(p1.userFiles));
   if (rc) io.stderr('Pass 1: parse failed.  [man error::pass1]\n');
-  if (rc === 0 && o.lastPass > 1) {
-    io.stderr(`tstap: pass ${Math.min(o.lastPass, 2)} is not implemented yet; use -p1\n`);
-    rc = 1;
-  }
+  if (rc === 0 && o.lastPass >= 2) rc = await laterPasses(o, p1.userFiles, env, [tapsetDir, ...o.includePath], io);
   reporter.reportSuppression();
   return rc ? 1 : 0;
 }
 
+async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, includePath: string[], io: Io): Promise<number> {
+  const program = runPass2(files, env, includePath, o.skipOptimize);
+  if (!program) {
+    io.stderr('Pass 2: analysis failed.  [man error::pass2]\n');
+    return 1;
+  }
+  if (o.lastPass === 2) {
+    io.stdout(dumpProgram(program));
+    return 0;
+  }
+  if (o.lastPass < 5) return 0; // passes 3-4 build the kernel programs: nothing to build for user-space probes
+  return runPass5(program, o, io.stdout, io.stderr);
+}
+
 if (require.main === module || process.argv[1]?.endsWith("bin/tstap")) {
   const out = (fd: NodeJS.WriteStream) => (s: string) => fd.write(toBytes(s));
-  try {
-    process.exitCode = main(process.argv.slice(2), { stdout: out(process.stdout), stderr: out(process.stderr) });
-  } catch (e) {
-    // Never a stack trace for the user; TSTAP_DEBUG=1 shows it for bug reports.
-    process.stderr.write(`tstap: internal error: ${(e as Error).message}\n`);
-    if (process.env['TSTAP_DEBUG']) process.stderr.write(String((e as Error).stack) + '\n');
-    process.exitCode = 1;
-  }
+  main(process.argv.slice(2), { stdout: out(process.stdout), stderr: out(process.stderr) }).then(
+    (rc) => {
+      process.exitCode = rc;
+    },
+    (e: unknown) => {
+      // Never a stack trace for the user; TSTAP_DEBUG=1 shows it for bug reports.
+      process.stderr.write(`tstap: internal error: ${(e as Error).message}\n`);
+      if (process.env['TSTAP_DEBUG']) process.stderr.write(String((e as Error).stack) + '\n');
+      process.exitCode = 1;
+    },
+  );
 }

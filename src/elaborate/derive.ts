@@ -1,0 +1,148 @@
+// Probe point resolution: expanding aliases (prologue `=`, epilogue `+=`, suffixes, nested
+// aliases, wildcards) down to concrete probe families, giving one derived probe per site.
+
+import { SemanticError } from '../diag/errors.js';
+import type * as A from '../parse/ast.js';
+import { printExpr, printProbePoint } from '../parse/printer.js';
+import { fnmatch } from '../util/fnmatch.js';
+import { cloneAst } from './clone.js';
+import { suggest } from './suggest.js';
+import type { ProbeSite } from './model.js';
+import { familyHeads, PROBE_FAMILIES, type ProbeFamily } from './probe-families.js';
+
+export interface Derivation {
+  site: ProbeSite;
+  family: ProbeFamily;
+  body: A.Block;
+  condition: A.Expr | null;
+  /** Token of the user's probe point, for messages. */
+  tok: A.ProbePointComponent['tok'];
+  userPoint: string;
+}
+
+const MAX_ALIAS_DEPTH = 50;
+
+export class ProbeDeriver {
+  constructor(private readonly aliases: A.ProbeAlias[]) {}
+
+  /** All derivations of one user probe; errors for points that match nothing (unless `?`). */
+  derive(probe: A.Probe): Derivation[] {
+    const out: Derivation[] = [];
+    for (const loc of probe.locations) {
+      try {
+        this.resolve(loc, probe.body, loc.condition, 0, out, printProbePoint(loc, false));
+      } catch (e) {
+        if (!(e instanceof SemanticError) || !loc.optional) throw e;
+      }
+      if (loc.sufficient && out.length > 0) break;
+    }
+    return out;
+  }
+
+  private resolve(pp: A.ProbePoint, body: A.Block, condition: A.Expr | null, depth: number, out: Derivation[], userPoint: string): void {
+    if (depth > MAX_ALIAS_DEPTH) throw new SemanticError('derive:recursion', 'recursive loop in alias expansion', pp.components[0]!.tok);
+    const matches = this.matchAliases(pp);
+    if (matches.length > 0) {
+      for (const { alias, suffix } of matches) {
+        const merged = mergeBodies(alias, body);
+        for (const loc of alias.locations) {
+          const extended: A.ProbePoint = { ...loc, components: [...loc.components, ...suffix] };
+          const cond = combineConditions(condition, loc.condition);
+          try {
+            this.resolve(extended, merged, cond, depth + 1, out, userPoint);
+          } catch (e) {
+            if (!(e instanceof SemanticError) || !loc.optional) throw e;
+          }
+          if (loc.sufficient && out.length > 0) break;
+        }
+      }
+      return;
+    }
+    const fam = matchFamily(pp);
+    out.push({ site: fam.site, family: fam.family, body: cloneAst(body), condition, tok: pp.components[0]!.tok, userPoint });
+  }
+
+  private matchAliases(pp: A.ProbePoint): { alias: A.ProbeAlias; suffix: A.ProbePointComponent[] }[] {
+    const found: { alias: A.ProbeAlias; suffix: A.ProbePointComponent[] }[] = [];
+    for (const alias of this.aliases) {
+      for (const name of alias.aliasNames) {
+        const n = name.components.length;
+        if (pp.components.length < n) continue;
+        let ok = true;
+        for (let i = 0; i < n && ok; i++) {
+          const want = name.components[i]!;
+          const have = pp.components[i]!;
+          ok = fnmatch(have.functor, want.functor) && sameArg(have.arg, want.arg);
+        }
+        if (ok) found.push({ alias, suffix: pp.components.slice(n) });
+      }
+    }
+    return found;
+  }
+}
+
+function sameArg(a: A.Literal | null, b: A.Literal | null): boolean {
+  if (!a || !b) return a === b;
+  return a.kind === b.kind && a.value === b.value;
+}
+
+function mergeBodies(alias: A.ProbeAlias, user: A.Block): A.Block {
+  const a = cloneAst(alias.body);
+  const statements = alias.epilogue ? [user, a] : [a, user];
+  if (alias.body2) statements.push(cloneAst(alias.body2));
+  return { kind: 'block', tok: alias.body.tok, statements };
+}
+
+function combineConditions(a: A.Expr | null, b: A.Expr | null): A.Expr | null {
+  if (!a) return b;
+  if (!b) return a;
+  return { kind: 'logical', tok: a.tok, op: '&&', left: a, right: b };
+}
+
+/** Finds the family a concrete (alias-free) probe point belongs to. */
+function matchFamily(pp: A.ProbePoint): { family: ProbeFamily; site: ProbeSite } {
+  const comps = pp.components;
+  let bestDepth = 0;
+  let bestCandidates: string[] = familyHeads();
+  for (const fam of PROBE_FAMILIES) {
+    const params: Record<string, bigint | string> = {};
+    let i = 0;
+    let ok = true;
+    let depth = 0;
+    for (const pat of fam.components) {
+      const c = comps[i];
+      if (!c || !(pat.name === '*' || c.functor === pat.name)) {
+        if (pat.optional) continue;
+        ok = false;
+        break;
+      }
+      const arg = c.arg;
+      if (pat.arg === 'none' && arg) ok = false;
+      else if (pat.arg === 'number' && (!arg || arg.kind !== 'literal_number')) ok = false;
+      else if (pat.arg === 'string' && (!arg || arg.kind !== 'literal_string')) ok = false;
+      else if (pat.arg === 'optional-number' && arg && arg.kind !== 'literal_number') ok = false;
+      if (!ok) break;
+      if (arg) params[pat.name] = arg.value;
+      depth++;
+      i++;
+    }
+    if (ok && i === comps.length) {
+      return { family: fam, site: { family: fam.id, point: printProbePoint(pp, false), params } };
+    }
+    if (depth > bestDepth) {
+      bestDepth = depth;
+      bestCandidates = PROBE_FAMILIES.filter((f) => f.components[0]!.name === fam.components[0]!.name)
+        .map((f) => f.components[depth]?.name).filter((x): x is string => !!x);
+    }
+  }
+  const bad = comps[Math.min(bestDepth, comps.length - 1)]!;
+  const sugs = suggest(bad.functor, [...new Set(bestCandidates)], 5);
+  const err = new SemanticError('derive:mismatch', `probe point mismatch${sugs ? ` (similar: ${sugs})` : ''}`, bad.tok);
+  const wrapper = new SemanticError('derive:while', 'while resolving probe point', comps[0]!.tok);
+  wrapper.chain = err;
+  throw wrapper;
+}
+
+export function describeCondition(e: A.Expr | null): string {
+  return e ? printExpr(e) : '';
+}

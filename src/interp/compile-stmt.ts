@@ -1,0 +1,251 @@
+// Compiles statements, functions and probe handlers to closures. Statements return a
+// completion code (normal, break, continue, return); `next` and errors are exceptions.
+
+import type * as A from '../parse/ast.js';
+import type { DerivedProbe, Func } from '../elaborate/model.js';
+import { StapArray, compareValues, type Entry } from './arrays.js';
+import type { StatData } from '../format/stats.js';
+import { ExprCompiler, zero, type Fn, type Frame } from './compile-expr.js';
+import { StapError, type Value } from './values.js';
+
+export const NORMAL = 0;
+export const BREAK = 1;
+export const CONTINUE = 2;
+export const RETURN = 3;
+type Code = 0 | 1 | 2 | 3;
+export type Stmt = (f: Frame) => Code;
+
+const RET_SLOT = -1;
+
+export class Compiler extends ExprCompiler {
+  /** The function being compiled (return statements store into its frame's last slot). */
+  private retSlot = RET_SLOT;
+
+  /** A handler: runs the body with fresh zeroed locals; `next` ends it early. */
+  probe(p: DerivedProbe): () => void {
+    const body = this.stmt(p.body);
+    const size = p.locals.length;
+    const init = p.locals.map(zero);
+    return () => {
+      const frame: Frame = init.slice(0, size);
+      body(frame);
+    };
+  }
+
+  protected override compileFunctionBody(fn: Func, into: { run: (frame: Value[]) => Value; size: number }): void {
+    const decl = fn.decl!;
+    if (decl.body.kind !== 'block') {
+      const tok = decl.tok;
+      into.run = () => {
+        throw new StapError('embedded C functions cannot run in tstap', tok);
+      };
+      return;
+    }
+    const nparams = fn.params.length;
+    const localInit = fn.locals.map(zero);
+    const retSlot = nparams + fn.locals.length;
+    into.size = retSlot + 1;
+    const ret = zero({ type: fn.type } as never);
+    const saved = this.retSlot;
+    this.retSlot = retSlot;
+    const body = this.stmt(decl.body);
+    this.retSlot = saved;
+    into.run = (frame) => {
+      for (let i = 0; i < localInit.length; i++) frame[nparams + i] = localInit[i]!;
+      frame[retSlot] = ret;
+      body(frame);
+      return frame[retSlot]!;
+    };
+  }
+
+  stmt(s: A.Stmt): Stmt {
+    const ctx = this.ctx;
+    const tok = s.tok;
+    switch (s.kind) {
+      case 'block': {
+        const parts = s.statements.map((x) => this.stmt(x));
+        const n = parts.length;
+        return (f) => {
+          for (let i = 0; i < n; i++) {
+            const c = parts[i]!(f);
+            if (c !== NORMAL) return c;
+          }
+          return NORMAL;
+        };
+      }
+      case 'null_statement': return () => NORMAL;
+      case 'expr_statement': {
+        const e = this.expr(s.value);
+        return (f) => {
+          ctx.tick(1, tok);
+          e(f);
+          return NORMAL;
+        };
+      }
+      case 'if_statement': {
+        const c = this.expr(s.cond);
+        const t = this.stmt(s.thenStmt);
+        const e = s.elseStmt ? this.stmt(s.elseStmt) : null;
+        return (f) => {
+          ctx.tick(1, tok);
+          if (c(f) !== 0n) return t(f);
+          return e ? e(f) : NORMAL;
+        };
+      }
+      case 'for_loop': {
+        const init = s.init ? this.expr(s.init.value) : null;
+        const cond = this.expr(s.cond);
+        const incr = s.incr ? this.expr(s.incr.value) : null;
+        const body = this.stmt(s.body);
+        return (f) => {
+          if (init) init(f);
+          for (;;) {
+            ctx.tick(1, tok);
+            if (cond(f) === 0n) break;
+            const c = body(f);
+            if (c === BREAK) break;
+            if (c === RETURN) return c;
+            if (incr) incr(f);
+          }
+          return NORMAL;
+        };
+      }
+      case 'foreach_loop': return this.foreach(s);
+      case 'return_statement': {
+        const v = s.value ? this.expr(s.value) : null;
+        const slot = this.retSlot;
+        return (f) => {
+          ctx.tick(1, tok);
+          if (v) f[slot] = v(f);
+          return RETURN;
+        };
+      }
+      case 'break_statement': return () => BREAK;
+      case 'continue_statement': return () => CONTINUE;
+      case 'next_statement': return () => {
+        throw NEXT_EXC;
+      };
+      case 'delete_statement': return this.delete(s);
+      case 'try_block': {
+        const body = this.stmt(s.tryBlock);
+        const handler = this.stmt(s.catchBlock);
+        const catchSlot = s.catchVar ? this.program.bindings.vars.get(s.catchVar)! : null;
+        const setMsg = catchSlot ? this.lvalue(s.catchVar!) : null;
+        return (f) => {
+          try {
+            return body(f);
+          } catch (err) {
+            if (!(err instanceof StapError) || err.kind !== 'error') throw err;
+            if (setMsg) setMsg(f, () => ctx.clip(err.message));
+            return handler(f);
+          }
+        };
+      }
+      case 'embeddedcode': return () => {
+        throw new StapError('embedded C cannot run in tstap', tok);
+      };
+    }
+  }
+
+  private delete(s: A.DeleteStatement): Stmt {
+    const v = s.value;
+    const ctx = this.ctx;
+    const tok = s.tok;
+    if (v.kind === 'symbol') {
+      const decl = this.varOf(v);
+      if (decl.scope !== 'global') {
+        const slot = decl.slot;
+        const z = zero(decl);
+        return (f) => {
+          ctx.tick(1, tok);
+          f[slot] = z;
+          return NORMAL;
+        };
+      }
+      const c = this.cell(decl);
+      return () => {
+        ctx.tick(1, tok);
+        if (c instanceof StapArray) c.clear();
+        else if (decl.type === 'stats') c.v = this.natives.newStat(decl);
+        else c.v = zero(decl);
+        return NORMAL;
+      };
+    }
+    if (v.kind === 'arrayindex' && v.base.kind === 'symbol') {
+      const arr = this.cell(this.varOf(v.base)) as StapArray<Value>;
+      if (v.indexes.every((i) => i !== null)) {
+        const keys = this.keys(v.indexes);
+        return (f) => {
+          ctx.tick(1, tok);
+          arr.delete(keys(f));
+          return NORMAL;
+        };
+      }
+      const parts = v.indexes.map((i) => (i ? this.expr(i) : null));
+      return (f) => {
+        ctx.tick(1, tok);
+        const want = parts.map((p) => (p ? p(f) : null));
+        for (const [k, e] of [...arr.map]) if (want.every((w, i) => w === null || w === e.keys[i])) arr.map.delete(k);
+        return NORMAL;
+      };
+    }
+    const e = this.expr(v);
+    return (f) => {
+      e(f);
+      return NORMAL;
+    };
+  }
+
+  private foreach(s: A.ForeachLoop): Stmt {
+    const ctx = this.ctx;
+    const tok = s.tok;
+    const body = this.stmt(s.body);
+    const limit = s.limit ? this.expr(s.limit) : null;
+    const idxSlots = s.indexes.map((i) => this.lvalue(i));
+    const valueSlot = s.value ? this.lvalue(s.value) : null;
+    if (s.base.kind === 'hist_op') return this.natives.foreachHist(s, body, idxSlots, valueSlot, limit, this.aggregateOf(s.base.stat));
+    const decl = this.varOf(s.base);
+    const arr = this.cell(decl) as StapArray<Value | StatData>;
+    const isStats = decl.type === 'stats';
+    const slice = s.arraySlice.map((x) => (x ? this.expr(x) : null));
+    const sortKey = this.sortKey(s, isStats);
+    return (f) => {
+      ctx.tick(1, tok);
+      let entries: Entry<Value | StatData>[] = [...arr.map.values()];
+      if (slice.length) {
+        const want = slice.map((p) => (p ? p(f) : null));
+        entries = entries.filter((e) => want.every((w, i) => w === null || w === e.keys[i]));
+      }
+      if (sortKey) {
+        const dir = s.sortDirection;
+        entries.sort((a, b) => dir * compareValues(sortKey(a), sortKey(b)));
+      }
+      let n = limit ? (limit(f) as bigint) : -1n;
+      for (const e of entries) {
+        if (n >= 0n && n-- === 0n) break;
+        for (let i = 0; i < idxSlots.length; i++) idxSlots[i]!(f, () => e.keys[i]!);
+        if (valueSlot) valueSlot(f, () => (isStats ? 0n : (e.value as Value)));
+        const c = body(f);
+        if (c === BREAK) break;
+        if (c === RETURN) return c;
+        ctx.tick(1, tok);
+      }
+      return NORMAL;
+    };
+  }
+
+  /** What a foreach sorts by: an index column, the value, or an aggregate of the value. */
+  private sortKey(s: A.ForeachLoop, isStats: boolean): ((e: Entry<Value | StatData>) => Value) | null {
+    if (s.sortDirection === 0) return null;
+    if (s.sortColumn > 0) {
+      const col = s.sortColumn - 1;
+      return (e) => e.keys[col]!;
+    }
+    if (!isStats) return (e) => e.value as Value;
+    const which = s.sortAggr ?? 'count';
+    return (e) => this.natives.aggregateValue(e.value as StatData, which);
+  }
+}
+
+export const NEXT_EXC = { next: true } as const;
+export type { Fn };

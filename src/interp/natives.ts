@@ -1,0 +1,338 @@
+// What compiled handlers call for the parts of the language with a library behind them:
+// printing (printf family, histograms), statistics, regex matching, and functions (tapset
+// intrinsics plus the interpreter's own: exit, pp, execname...).
+
+import * as os from 'node:os';
+import type * as A from '../parse/ast.js';
+import type { Func, Program, Var } from '../elaborate/model.js';
+import { parseFormat, type FormatComponent } from '../parse/format.js';
+import { formatPrintf, formatSprintf } from '../format/printf.js';
+import { printComponents, printChar } from '../format/print.js';
+import { unescapeLiteral } from '../format/escapes.js';
+import { StapRuntimeError as FormatError } from '../format/errors.js';
+import { formatHistogram, sprintHistogram, histogramBucket, histogramBucketCount } from '../format/hist.js';
+import {
+  aggregateArrayEntry, aggregateGlobal, linearHist, LOG_HIST, NO_HIST, newStatData, statAdd, statValue,
+  type HistSpec, type StatConfig, type StatData, type StatOp,
+} from '../format/stats.js';
+import { createIntrinsicContext, findIntrinsic, StapRuntimeError as IntrinsicError, type IntrinsicContext } from '../intrinsics/index.js';
+import type { Context } from './context.js';
+import type { Fn, Frame } from './compile-expr.js';
+import type { Stmt } from './compile-stmt.js';
+import { compileEre } from './regex.js';
+import { StapError, type Value } from './values.js';
+
+export interface NativeOptions {
+  suppressWarnings: boolean;
+}
+
+/** Functions the interpreter implements itself (they need the session, not just values). */
+export const CONTROL_FUNCTIONS: Record<string, { params: ('long' | 'string')[]; ret: 'long' | 'string' | 'unknown' }[]> = {
+  exit: [{ params: [], ret: 'unknown' }],
+  abort: [{ params: [], ret: 'unknown' }],
+  pp: [{ params: [], ret: 'string' }],
+  pn: [{ params: [], ret: 'string' }],
+  pid: [{ params: [], ret: 'long' }],
+  tid: [{ params: [], ret: 'long' }],
+  ppid: [{ params: [], ret: 'long' }],
+  uid: [{ params: [], ret: 'long' }],
+  euid: [{ params: [], ret: 'long' }],
+  gid: [{ params: [], ret: 'long' }],
+  egid: [{ params: [], ret: 'long' }],
+  cpu: [{ params: [], ret: 'long' }],
+  execname: [{ params: [], ret: 'string' }],
+  pexecname: [{ params: [], ret: 'string' }],
+  probefunc: [{ params: [], ret: 'string' }],
+  is_return: [{ params: [], ret: 'long' }],
+  user_mode: [{ params: [], ret: 'long' }],
+};
+
+export class Natives {
+  private readonly statConfigs = new Map<Var, StatConfig>();
+  private readonly ictx: IntrinsicContext;
+  private out = '';
+
+  constructor(private readonly ctx: Context, private readonly program: Program, private readonly opts: NativeOptions) {
+    this.ictx = createIntrinsicContext({
+      maxStringLen: ctx.limits.maxStringLen,
+      print: (s) => this.print(s),
+      warn: (m) => this.warn(m),
+      session: { stpPid: process.pid },
+    });
+  }
+
+  print(s: string): void {
+    this.out += s;
+    if (this.out.length > 65536) this.flush();
+  }
+
+  flush(): void {
+    if (this.out) this.ctx.out(this.out);
+    this.out = '';
+  }
+
+  warn(msg: string): void {
+    if (this.opts.suppressWarnings) return;
+    this.flush();
+    this.ctx.err(`WARNING: ${msg}\n`);
+  }
+
+  // ---- statistics -----------------------------------------------------------
+
+  statConfig(v: Var): StatConfig {
+    let cfg = this.statConfigs.get(v);
+    if (cfg) return cfg;
+    let hist: HistSpec = NO_HIST;
+    const h = this.histOpsOf(v);
+    if (h?.htype === 'log') hist = LOG_HIST;
+    if (h?.htype === 'linear') {
+      const spec = linearHist(h.params[0]!, h.params[1]!, h.params[2]!);
+      if ('warning' in spec) throw new StapError(spec.warning.trimEnd(), h.tok);
+      hist = spec;
+    }
+    const ops = new Set<StatOp>([...v.statOps].filter((o) => !o.startsWith('@hist')).map((o) => o.slice(1) as StatOp));
+    cfg = { hist, ops, bitShift: v.varianceShift ?? 0 };
+    this.statConfigs.set(v, cfg);
+    return cfg;
+  }
+
+  private histOpsOf(v: Var): A.HistOp | null {
+    let found: A.HistOp | null = null;
+    const visit = (n: unknown): void => {
+      if (found || n === null || typeof n !== 'object') return;
+      const node = n as { kind?: string; stat?: A.Expr };
+      if (node.kind === 'hist_op' && node.stat) {
+        const s = node.stat;
+        const sym = s.kind === 'symbol' ? s : s.kind === 'arrayindex' && s.base.kind === 'symbol' ? s.base : null;
+        if (sym && this.program.bindings.vars.get(sym) === v) {
+          found = n as A.HistOp;
+          return;
+        }
+      }
+      for (const [k, x] of Object.entries(n)) if (k !== 'tok') visit(x);
+    };
+    for (const p of this.program.probes) visit(p.body);
+    for (const f of this.program.functions) if (f.decl) visit(f.decl.body);
+    return found;
+  }
+
+  newStat(v: Var): StatData {
+    return newStatData(this.statConfig(v));
+  }
+
+  /** The aggregate a reader sees: stap's aggregation arithmetic over the (single) accumulator. */
+  private read(v: Var, sd: StatData | null, isArray: boolean): StatData | null {
+    const cfg = this.statConfig(v);
+    if (isArray) return sd ? aggregateArrayEntry(cfg, [sd]) : null;
+    return aggregateGlobal(cfg, sd ? [sd] : []);
+  }
+
+  private statVar(e: A.Expr): { v: Var; isArray: boolean } {
+    const sym = e.kind === 'symbol' ? e : (e as A.ArrayIndex).base as A.SymbolExpr;
+    return { v: this.program.bindings.vars.get(sym)!, isArray: e.kind === 'arrayindex' };
+  }
+
+  statAdd(e: A.AssignmentExpr, slot: (f: Frame) => StatData, rhs: Fn): Fn {
+    const { v } = this.statVar(e.left);
+    const cfg = this.statConfig(v);
+    return (f) => {
+      const sd = slot(f);
+      const x = rhs(f) as bigint;
+      statAdd(cfg, sd, x);
+      return x;
+    };
+  }
+
+  statOp(e: A.StatOp, agg: (f: Frame) => StatData | null): Fn {
+    const { v, isArray } = this.statVar(e.stat);
+    const op = e.ctype as StatOp;
+    const tok = e.tok;
+    return (f) => this.guard(tok, () => statValue(this.read(v, agg(f), isArray), op));
+  }
+
+  aggregateValue(sd: StatData, which: A.StatKind): bigint {
+    try {
+      return statValue(sd, which as StatOp);
+    } catch {
+      return 0n;
+    }
+  }
+
+  histBucket(h: A.HistOp, agg: (f: Frame) => StatData | null, index: Fn): Fn {
+    const { v, isArray } = this.statVar(h.stat);
+    return (f) => this.guard(h.tok, () => histogramBucket(this.statConfig(v).hist, this.read(v, agg(f), isArray), index(f) as bigint));
+  }
+
+  histIn(h: A.HistOp, agg: (f: Frame) => StatData | null, index: Fn): Fn {
+    const { v, isArray } = this.statVar(h.stat);
+    return (f) => {
+      const a = this.read(v, agg(f), isArray);
+      const i = index(f) as bigint;
+      return a && i >= 0n && i < BigInt(histogramBucketCount(this.statConfig(v).hist)) && a.histogram[Number(i)]! > 0n ? 1n : 0n;
+    };
+  }
+
+  foreachHist(
+    s: A.ForeachLoop, body: Stmt, idx: ((f: Frame, c: (o: Value) => Value) => Value)[],
+    value: ((f: Frame, c: (o: Value) => Value) => Value) | null, limit: Fn | null, agg: (f: Frame) => StatData | null,
+  ): Stmt {
+    const h = s.base as A.HistOp;
+    const { v, isArray } = this.statVar(h.stat);
+    return (f) => {
+      const a = this.read(v, agg(f), isArray);
+      if (!a) return 0;
+      let n = limit ? (limit(f) as bigint) : -1n;
+      for (let i = 0; i < a.histogram.length; i++) {
+        const count = a.histogram[i]!;
+        if (count === 0n) continue;
+        if (n >= 0n && n-- === 0n) break;
+        idx[0]?.(f, () => BigInt(i));
+        value?.(f, () => count);
+        const c = body(f);
+        if (c === 1) break;
+        if (c === 3) return c;
+      }
+      return 0;
+    };
+  }
+
+  // ---- printing -------------------------------------------------------------
+
+  printFormat(e: A.PrintFormat, args: Fn[], hist: ((f: Frame) => StatData | null) | null): Fn {
+    const maxStringLen = this.ctx.limits.maxStringLen;
+    const tok = e.tok;
+    if (e.hist && hist) {
+      const { v, isArray } = this.statVar(e.hist.stat);
+      return (f) => this.guard(tok, () => {
+        const a = this.read(v, hist(f), isArray);
+        const spec = this.statConfig(v).hist;
+        if (!e.stream) return sprintHistogram(spec, a, { maxStringLen });
+        this.print(formatHistogram(spec, a));
+        return 0n;
+      });
+    }
+    if (e.isChar) {
+      const a0 = args[0]!;
+      return (f) => {
+        this.print(printChar(a0(f) as bigint));
+        return 0n;
+      };
+    }
+    let components: FormatComponent[] | null = null;
+    if (e.withFormat) components = parseFormat(e.format!);
+    const kinds = e.args.map((a) => (this.program.bindings.types.get(a) === 'string' ? 'string' : 'long') as 'long' | 'string');
+    if (!components) {
+      components = printComponents(kinds, {
+        ...(e.withDelim ? { delimiter: e.delimiter! } : {}),
+        newline: e.withNewline,
+      });
+    }
+    const comps = components;
+    const n = args.length;
+    if (e.stream) {
+      return (f) => {
+        const vals: Value[] = new Array(n);
+        for (let i = 0; i < n; i++) vals[i] = args[i]!(f);
+        this.print(this.guard(tok, () => formatPrintf(comps, vals)));
+        return 0n;
+      };
+    }
+    return (f) => {
+      const vals: Value[] = new Array(n);
+      for (let i = 0; i < n; i++) vals[i] = args[i]!(f);
+      return this.guard(tok, () => formatSprintf(comps, vals, { maxStringLen }));
+    };
+  }
+
+  // ---- regular expressions ------------------------------------------------------
+
+  regex(e: A.RegexQuery, left: Fn): Fn {
+    const pattern = unescapeLiteral(e.right.value);
+    let re: RegExp;
+    try {
+      re = compileEre(pattern);
+    } catch (err) {
+      throw new StapError(`regex compilation error: ${(err as Error).message}`, e.right.tok);
+    }
+    const negate = e.op === '!~';
+    return (f) => {
+      const subject = left(f) as string;
+      re.lastIndex = 0;
+      const m = re.exec(subject);
+      const groups: [number, number][] = m?.indices ? m.indices.map((g) => (g ? [g[0], g[1]] : [-1, -1])) : [];
+      this.ictx.state.lastMatch = { result: m !== null, subject, groups };
+      return (m !== null) !== negate ? 1n : 0n;
+    };
+  }
+
+  // ---- functions ----------------------------------------------------------------
+
+  intrinsic(e: A.FunctionCall, fn: Func, args: Fn[]): Fn {
+    const tok = e.tok;
+    const ctl = this.control(e.name, args.length);
+    if (ctl) return ctl;
+    const impl = findIntrinsic(fn.name, args.length);
+    if (!impl) {
+      return () => {
+        throw new StapError(`function ${fn.name} is not available in tstap yet`, tok);
+      };
+    }
+    const n = args.length;
+    const ictx = this.ictx;
+    return (f) => {
+      const vals: Value[] = new Array(n);
+      for (let i = 0; i < n; i++) vals[i] = args[i]!(f);
+      try {
+        const r = impl.impl(ictx, vals);
+        return r === undefined ? 0n : r;
+      } catch (err) {
+        if (err instanceof IntrinsicError) throw new StapError(err.message, err.withLocation ? tok : null);
+        throw err;
+      }
+    };
+  }
+
+  private control(name: string, nargs: number): Fn | null {
+    const ctx = this.ctx;
+    switch (`${name}/${nargs}`) {
+      case 'exit/0': return () => {
+        ctx.exitRequested = true;
+        return 0n;
+      };
+      case 'abort/0': return () => {
+        ctx.exitRequested = true;
+        throw new StapError('abort', null, 'exit-hard');
+      };
+      case 'pp/0': return () => ctx.probePoint;
+      case 'pn/0': return () => ctx.probePoint;
+      case 'pid/0': case 'tid/0': return () => BigInt(process.pid);
+      case 'ppid/0': return () => BigInt(process.ppid);
+      case 'uid/0': case 'euid/0': return () => BigInt(process.getuid?.() ?? 0);
+      case 'gid/0': case 'egid/0': return () => BigInt(process.getgid?.() ?? 0);
+      case 'cpu/0': return () => 0n;
+      case 'execname/0': case 'pexecname/0': return () => 'stapio';
+      case 'probefunc/0': return () => '';
+      case 'is_return/0': case 'user_mode/0': return () => 0n;
+    }
+    return null;
+  }
+
+  /** Runs `fn`, turning the format/stat library's errors into located run-time errors. */
+  private guard<T>(tok: A.Expr['tok'], fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof FormatError) throw new StapError(err.message, tok);
+      throw err;
+    }
+  }
+}
+
+/** Signatures of the interpreter's own functions, for the elaborator. */
+export function controlSignature(name: string, nargs: number): { params: ('long' | 'string')[]; ret: 'long' | 'string' | 'unknown' } | null {
+  const sigs = CONTROL_FUNCTIONS[name];
+  if (!sigs) return null;
+  return (nargs < 0 ? sigs[0] : sigs.find((s) => s.params.length === nargs)) ?? null;
+}
+
+export const hostName = os.hostname();

@@ -1,0 +1,165 @@
+// Running a script in user space: begin probes in sequence order, timers, end probes; exit(),
+// -T, SIGINT/SIGTERM; run-time errors reported as stap does, with MAXERRORS; exit status.
+
+import type { DerivedProbe, Program } from '../elaborate/model.js';
+import { describeToken } from '../parse/token.js';
+import { Compiler, NEXT_EXC } from './compile-stmt.js';
+import { Context, type Limits } from './context.js';
+import { Natives } from './natives.js';
+import { StapError } from './values.js';
+
+export interface RunOptions {
+  limits: Limits;
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** -T: stop after this many seconds. */
+  timeoutSeconds: number | null;
+  args: string[];
+  suppressWarnings: boolean;
+}
+
+interface Handler {
+  probe: DerivedProbe;
+  run: () => void;
+}
+
+function sequence(p: DerivedProbe): bigint {
+  const v = p.site.params[p.site.family];
+  return typeof v === 'bigint' ? v : 0n;
+}
+
+/** Runs `program`; resolves with the exit status. */
+export async function runProgram(program: Program, opts: RunOptions): Promise<number> {
+  const ctx = new Context(opts.limits, opts.out, opts.err);
+  const natives = new Natives(ctx, program, opts);
+  const compiler = new Compiler(program, ctx, natives);
+  const handlers = program.probes.map((probe): Handler => ({ probe, run: compiler.probe(probe) }));
+  const byFamily = (fam: string) =>
+    handlers.filter((h) => h.probe.site.family === fam)
+      .sort((a, b) => (sequence(a.probe) < sequence(b.probe) ? -1 : sequence(a.probe) > sequence(b.probe) ? 1 : a.probe.index - b.probe.index));
+  const conditions = new Map(handlers.map((h) => [h, h.probe.condition ? compiler.expr(h.probe.condition) : null]));
+  const errorHandlers = byFamily('error');
+  let skipped = 0;
+  let stopping = false;
+
+  const fire = (h: Handler): void => {
+    const cond = conditions.get(h);
+    if (cond && cond([]) === 0n) return;
+    ctx.actions = 0;
+    ctx.actionLimit = h.probe.site.family.startsWith('timer.') ? opts.limits.maxActionTimer : opts.limits.maxAction;
+    ctx.depth = 0;
+    ctx.probePoint = h.probe.site.point;
+    try {
+      h.run();
+    } catch (e) {
+      if (e === NEXT_EXC) return;
+      if (!(e instanceof StapError)) throw e;
+      reportError(e);
+    }
+  };
+
+  const reportError = (e: StapError): void => {
+    ctx.errors++;
+    const near = e.tok ? ` near ${describeToken(e.tok)}` : '';
+    opts.err(`ERROR: ${e.message}${near}\n`);
+    if (errorHandlers.length) for (const h of errorHandlers) fire(h);
+    if (ctx.errors > opts.limits.maxErrors) ctx.exitRequested = true;
+  };
+
+  for (const h of byFamily('begin')) {
+    if (ctx.exitRequested) {
+      skipped++;
+      continue;
+    }
+    fire(h);
+  }
+
+  if (!ctx.exitRequested) {
+    await runTimers(handlers, ctx, fire, opts.timeoutSeconds, () => stopping);
+  }
+  stopping = true;
+  for (const h of byFamily('end')) fire(h);
+  natives.flush();
+  if (ctx.errors > 0) {
+    opts.err(`WARNING: Number of errors: ${ctx.errors}, skipped probes: ${skipped}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Runs timer probes until exit() or -T or a signal. */
+async function runTimers(
+  handlers: Handler[],
+  ctx: Context,
+  fire: (h: Handler) => void,
+  timeoutSeconds: number | null,
+  stopping: () => boolean,
+): Promise<void> {
+  const timers = handlers.filter((h) => h.probe.site.family.startsWith('timer.'));
+  return new Promise<void>((resolve) => {
+    const cleanups: (() => void)[] = [];
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      for (const c of cleanups) c();
+      resolve();
+    };
+    const check = setInterval(() => {
+      if (ctx.exitRequested || stopping()) finish();
+    }, 5);
+    cleanups.push(() => clearInterval(check));
+    for (const h of timers) {
+      const periodNs = timerPeriodNs(h.probe);
+      const rnd = h.probe.site.params['randomize'];
+      const jitter = typeof rnd === 'bigint' ? Number(rnd) : 0;
+      const unitNs = periodNs / BigInt(Math.max(1, Number(h.probe.site.params[unitName(h.probe)] ?? 1n)));
+      let cancelled = false;
+      const schedule = () => {
+        const extra = jitter ? Math.floor(Math.random() * (2 * jitter + 1)) - jitter : 0;
+        const ms = Math.max(0, Number(periodNs + BigInt(extra) * unitNs) / 1e6);
+        const t = setTimeout(() => {
+          if (cancelled || done) return;
+          fire(h);
+          if (ctx.exitRequested) finish();
+          else schedule();
+        }, ms);
+        cleanups.push(() => clearTimeout(t));
+      };
+      cleanups.push(() => (cancelled = true));
+      schedule();
+    }
+    if (timeoutSeconds !== null) {
+      const t = setTimeout(finish, timeoutSeconds * 1000);
+      cleanups.push(() => clearTimeout(t));
+    }
+    const onSignal = () => finish();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    cleanups.push(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+    // As stap: without exit(), -T or a signal, the session runs on (even with no timers).
+  });
+}
+
+function unitName(p: DerivedProbe): string {
+  return p.site.family.slice('timer.'.length);
+}
+
+const HZ = 250n;
+
+function timerPeriodNs(p: DerivedProbe): bigint {
+  const unit = unitName(p);
+  const n = p.site.params[unit] as bigint;
+  switch (unit) {
+    case 's': case 'sec': return n * 1_000_000_000n;
+    case 'ms': case 'msec': return n * 1_000_000n;
+    case 'us': case 'usec': return n * 1_000n;
+    case 'ns': case 'nsec': return n;
+    case 'hz': return 1_000_000_000n / (n > 0n ? n : 1n);
+    case 'jiffies': return (n * 1_000_000_000n) / HZ;
+  }
+  return 1_000_000_000n;
+}

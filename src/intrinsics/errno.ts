@@ -1,0 +1,49 @@
+// Error-number names: errno_str, errno_p, return_str (tapset/errno.stp).
+
+import type { Intrinsic } from './types.js';
+import { formatInt } from './cformat.js';
+import { intrinsic } from './define.js';
+
+// stap's errlist as built for x86-64/arm64 (asm-generic/errno*.h). It stops at ENOTRECOVERABLE:
+// ERFKILL (132) and EHWPOISON (133) are not listed, and 41 and 58 are unassigned (EDEADLOCK
+// equals EDEADLK). Index = errno.
+const ERRNO_NAMES: readonly string[] = [
+  '', 'EPERM', 'ENOENT', 'ESRCH', 'EINTR', 'EIO', 'ENXIO', 'E2BIG', 'ENOEXEC', 'EBADF', 'ECHILD',
+  'EAGAIN', 'ENOMEM', 'EACCES', 'EFAULT', 'ENOTBLK', 'EBUSY', 'EEXIST', 'EXDEV', 'ENODEV', 'ENOTDIR',
+  'EISDIR', 'EINVAL', 'ENFILE', 'EMFILE', 'ENOTTY', 'ETXTBSY', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS',
+  'EMLINK', 'EPIPE', 'EDOM', 'ERANGE', 'EDEADLK', 'ENAMETOOLONG', 'ENOLCK', 'ENOSYS', 'ENOTEMPTY', 'ELOOP',
+  '', 'ENOMSG', 'EIDRM', 'ECHRNG', 'EL2NSYNC', 'EL3HLT', 'EL3RST', 'ELNRNG', 'EUNATCH', 'ENOCSI',
+  'EL2HLT', 'EBADE', 'EBADR', 'EXFULL', 'ENOANO', 'EBADRQC', 'EBADSLT', '', 'EBFONT', 'ENOSTR',
+  'ENODATA', 'ETIME', 'ENOSR', 'ENONET', 'ENOPKG', 'EREMOTE', 'ENOLINK', 'EADV', 'ESRMNT', 'ECOMM',
+  'EPROTO', 'EMULTIHOP', 'EDOTDOT', 'EBADMSG', 'EOVERFLOW', 'ENOTUNIQ', 'EBADFD', 'EREMCHG', 'ELIBACC', 'ELIBBAD',
+  'ELIBSCN', 'ELIBMAX', 'ELIBEXEC', 'EILSEQ', 'ERESTART', 'ESTRPIPE', 'EUSERS', 'ENOTSOCK', 'EDESTADDRREQ', 'EMSGSIZE',
+  'EPROTOTYPE', 'ENOPROTOOPT', 'EPROTONOSUPPORT', 'ESOCKTNOSUPPORT', 'EOPNOTSUPP', 'EPFNOSUPPORT', 'EAFNOSUPPORT',
+  'EADDRINUSE', 'EADDRNOTAVAIL', 'ENETDOWN', 'ENETUNREACH', 'ENETRESET', 'ECONNABORTED', 'ECONNRESET', 'ENOBUFS',
+  'EISCONN', 'ENOTCONN', 'ESHUTDOWN', 'ETOOMANYREFS', 'ETIMEDOUT', 'ECONNREFUSED', 'EHOSTDOWN', 'EHOSTUNREACH',
+  'EALREADY', 'EINPROGRESS', 'ESTALE', 'EUCLEAN', 'ENOTNAM', 'ENAVAIL', 'EISNAM', 'EREMOTEIO', 'EDQUOT',
+  'ENOMEDIUM', 'EMEDIUMTYPE', 'ECANCELED', 'ENOKEY', 'EKEYEXPIRED', 'EKEYREVOKED', 'EKEYREJECTED',
+  'EOWNERDEAD', 'ENOTRECOVERABLE',
+];
+
+/** The name of |err|, or "" when unknown (the man page's "E#3333" is not what the code does). */
+export function errnoName(err: bigint): string {
+  // |INT64_MIN| stays negative in C and so is "unknown" too.
+  const e = err > 0n ? err : BigInt.asIntN(64, -err);
+  if (e <= 0n || e >= BigInt(ERRNO_NAMES.length)) return '';
+  return ERRNO_NAMES[Number(e)]!;
+}
+
+export const ERRNO_INTRINSICS: readonly Intrinsic[] = [
+  intrinsic('errno_str', ['long'], 'string', (_ctx, err) => errnoName(err)),
+  intrinsic('errno_p', ['long'], 'long', (_ctx, err) => {
+    const e = err > 0n ? err : BigInt.asIntN(64, -err);
+    return errnoName(err) !== '' ? e : 0n;
+  }),
+  // Negative known errnos print as "-2 (ENOENT)"; otherwise 2 = "0x%x", 3 = "%#o", else "%d".
+  intrinsic('return_str', ['long', 'long'], 'string', (_ctx, format, ret) => {
+    if (ret < 0n && errnoName(ret) !== '') return `${ret} (${errnoName(ret)})`;
+    if (format === 2n) return '0x' + formatInt(ret, { base: 16 });
+    if (format === 3n) return formatInt(ret, { base: 8, special: true });
+    return formatInt(ret);
+  }),
+];
