@@ -7,6 +7,7 @@ import type { Reporter } from '../diag/reporter.js';
 import type * as A from '../parse/ast.js';
 import type { Token } from '../parse/token.js';
 import { ProbeDeriver } from './derive.js';
+import { checkForeachMutation } from './foreach-mutation.js';
 import { globalDisplaySource } from './global-display.js';
 import type { Library } from './library.js';
 import type { Bindings, DerivedProbe, Program, Var } from './model.js';
@@ -72,6 +73,7 @@ export function elaborate(userFiles: A.StapFile[], opts: ElaborateOptions): Prog
     }
     new TypeChecker(bindings, report).run(probes, resolver.functions);
   }
+  if (!failed()) checkForeachMutation(probes, resolver.functions, bindings, report);
   if (!failed() && probes.length === 0) report(new SemanticError('no-probes', 'no probes found'));
   if (failed()) return null;
 

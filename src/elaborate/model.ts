@@ -46,6 +46,11 @@ export interface Func {
   /** Built-in implemented natively by each back end (no script body). */
   intrinsic: boolean;
   library: boolean;
+  /**
+   * Definitions with this name and arity in priority order, this one first: `next` inside a
+   * function passes the call on to the following one (stap's function overloading).
+   */
+  overloads: Func[];
 }
 
 /** A probe family instance: what to attach to, from the probe point after alias expansion. */

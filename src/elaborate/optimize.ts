@@ -1,10 +1,12 @@
-// stap's pass-2 optimizations that users can see (skipped with -u): eliding unused variables,
-// assignments to never-read locals, side-effect-free expression statements and then-empty
-// probes, each with stap's warning; plus "never-assigned" warnings.
+// stap's pass-2 optimizations that users can see (skipped with -u), iterated until nothing
+// changes, with warnings only from the first round (as stap): unused variables, assignments
+// to never-read locals, side-effect-free expression statements, dead `if (0)` code, constant
+// folding; afterwards probes left empty are elided with a warning.
 
 import type { Reporter } from '../diag/reporter.js';
 import type * as A from '../parse/ast.js';
 import { forEachChild, type Node } from '../parse/walk.js';
+import { foldConstants } from './fold.js';
 import type { Bindings, DerivedProbe, Func, Var } from './model.js';
 import { suggest } from './suggest.js';
 
@@ -27,65 +29,59 @@ export interface OptimizeInput {
 
 export function optimize(inp: OptimizeInput): { probes: DerivedProbe[]; globals: Var[] } {
   let { probes, globals } = inp;
-  for (let iteration = 0; iteration < 20; iteration++) {
-    let relaxed = true;
-    const use = collectUse(probes, inp.bindings);
-
-    // Unused variables.
-    const warnUnused = (v: Var) => {
-      if (inp.isUserFile(v.tok.file.name)) inp.reporter.warning(`Eliding unused variable '${v.name}'`, v.tok);
+  for (let iteration = 0; iteration < 50; iteration++) {
+    const quiet = iteration > 0;
+    const warn = (msg: string, tok: A.Expr['tok']) => {
+      if (!quiet && inp.isUserFile(tok.file.name)) inp.reporter.warning(msg, tok);
     };
-    for (const p of probes) {
-      p.locals = p.locals.filter((v) => {
-        if (use.read.has(v) || use.written.has(v)) {
-          if (!use.written.has(v) && iteration === 0) neverAssigned(inp, v, [...p.locals, ...globals]);
-          return true;
+    let changed = false;
+
+    // opt2: variables nobody reads or writes.
+    const use = collectUse(probes, inp.bindings);
+    const keep = (v: Var, scope: Var[]) => {
+      if (use.read.has(v) || use.written.has(v)) {
+        if (!use.written.has(v) && !quiet) {
+          const sugs = suggest(v.name, scope.filter((x) => x !== v).map((x) => x.name), 5);
+          inp.reporter.warning(`never-assigned local variable '${v.name}'${sugs ? ` (similar: ${sugs})` : ''}`, v.tok);
         }
-        warnUnused(v);
-        relaxed = false;
-        return false;
-      });
-    }
-    for (const f of inp.functions) {
-      f.locals = f.locals.filter((v) => {
-        if (use.read.has(v) || use.written.has(v)) {
-          if (!use.written.has(v) && iteration === 0) neverAssigned(inp, v, [...f.params, ...f.locals, ...globals]);
-          return true;
-        }
-        warnUnused(v);
-        relaxed = false;
-        return false;
-      });
-    }
+        return true;
+      }
+      warn(`Eliding unused variable '${v.name}'`, v.tok);
+      changed = true;
+      return false;
+    };
+    for (const p of probes) p.locals = p.locals.filter((v) => keep(v, [...p.locals, ...globals]));
+    for (const f of inp.functions) f.locals = f.locals.filter((v) => keep(v, [...f.params, ...f.locals, ...globals]));
     globals = globals.filter((v) => {
       if (use.read.has(v) || use.written.has(v)) {
-        if (!use.written.has(v) && !v.init && iteration === 0) {
+        if (!use.written.has(v) && !v.init && !quiet) {
           const sugs = suggest(v.name, globals.filter((g) => g !== v).map((g) => g.name), 5);
           inp.reporter.warning(`never-assigned global variable '${v.name}'${sugs ? ` (similar: ${sugs})` : ''}`, v.tok);
         }
         return true;
       }
-      warnUnused(v);
-      relaxed = false;
+      warn(`Eliding unused variable '${v.name}'`, v.tok);
+      changed = true;
       return false;
     });
 
-    // Dead assignments and side-effect-free statements.
-    const globalSet = new Set(globals);
-    const rewrite = new Rewriter(inp, use, globalSet);
-    for (const p of probes) {
-      p.body = rewrite.block(p.body);
-      if (rewrite.changed) relaxed = false;
-      rewrite.changed = false;
-    }
-    for (const f of inp.functions) {
-      if (f.decl && f.decl.body.kind === 'block') {
-        f.decl.body = rewrite.block(f.decl.body);
-        if (rewrite.changed) relaxed = false;
-        rewrite.changed = false;
-      }
-    }
-    if (relaxed) break;
+    // opt3: assignments to locals nobody reads; opt4: statements without effects.
+    const bodies = (fn: (b: A.Block) => A.Block) => {
+      for (const p of probes) p.body = fn(p.body);
+      for (const f of inp.functions) if (f.decl && f.decl.body.kind === 'block') f.decl.body = fn(f.decl.body);
+    };
+    const rw = new Rewriter(inp, collectUse(probes, inp.bindings), warn);
+    bodies((b) => rw.deadAssignments(b));
+    bodies((b) => rw.sideEffectFree(b));
+    if (rw.changed) changed = true;
+
+    // Constant folding and dead control flow (`if (0)`).
+    bodies((b) => {
+      const r = foldConstants(b);
+      if (r.changed) changed = true;
+      return r.block;
+    });
+    if (!changed) break;
   }
   const kept = probes.filter((p) => {
     if (p.body.statements.length > 0) return true;
@@ -95,12 +91,7 @@ export function optimize(inp: OptimizeInput): { probes: DerivedProbe[]; globals:
   return { probes: kept, globals };
 }
 
-function neverAssigned(inp: OptimizeInput, v: Var, scope: Var[]): void {
-  const sugs = suggest(v.name, scope.filter((x) => x !== v).map((x) => x.name), 5);
-  inp.reporter.warning(`never-assigned local variable '${v.name}'${sugs ? ` (similar: ${sugs})` : ''}`, v.tok);
-}
-
-function collectUse(probes: DerivedProbe[], b: Bindings): Use {
+export function collectUse(probes: DerivedProbe[], b: Bindings): Use {
   const use: Use = { read: new Set(), written: new Set(), effects: false };
   const seen = new Set<Func>();
   const visit = (n: Node): void => visitUse(n, b, use, seen);
@@ -115,22 +106,17 @@ function collectUse(probes: DerivedProbe[], b: Bindings): Use {
 function visitUse(n: Node, b: Bindings, use: Use, seen: Set<Func>): void {
   const visit = (c: Node) => visitUse(c, b, use, seen);
   const target = (e: A.Expr, read: boolean) => {
-    if (e.kind === 'symbol') {
-      const v = b.vars.get(e);
-      if (v) {
-        use.written.add(v);
-        if (read) use.read.add(v);
-      }
-    } else if (e.kind === 'arrayindex' && e.base.kind === 'symbol') {
-      const v = b.vars.get(e.base);
-      if (v) {
-        use.written.add(v);
-        if (read) use.read.add(v);
-      }
-      for (const i of e.indexes) if (i) visit(i);
-    } else {
+    const sym = e.kind === 'symbol' ? e : e.kind === 'arrayindex' && e.base.kind === 'symbol' ? e.base : null;
+    if (!sym) {
       visit(e);
+      return;
     }
+    const v = b.vars.get(sym);
+    if (v) {
+      use.written.add(v);
+      if (read) use.read.add(v);
+    }
+    if (e.kind === 'arrayindex') for (const i of e.indexes) if (i) visit(i);
   };
   switch (n.kind) {
     case 'symbol': {
@@ -146,7 +132,7 @@ function visitUse(n: Node, b: Bindings, use: Use, seen: Set<Func>): void {
       target(n.operand, true);
       return;
     case 'delete_statement':
-      target(n.value, false);
+      target(n.value, true);
       return;
     case 'foreach_loop':
       for (const i of n.indexes) target(i, false);
@@ -168,9 +154,10 @@ function visitUse(n: Node, b: Bindings, use: Use, seen: Set<Func>): void {
         use.effects = true;
         return;
       }
-      if (!seen.has(f)) {
-        seen.add(f);
-        visit(f.decl.body);
+      for (const o of f.overloads) {
+        if (seen.has(o) || !o.decl || o.decl.body.kind !== 'block') continue;
+        seen.add(o);
+        visit(o.decl.body);
       }
       return;
     }
@@ -178,8 +165,9 @@ function visitUse(n: Node, b: Bindings, use: Use, seen: Set<Func>): void {
       if (n.stream) use.effects = true;
       forEachChild(n, visit);
       return;
-    case 'embedded_expr': case 'embeddedcode':
+    case 'embedded_expr': case 'embeddedcode': case 'next_statement': case 'return_statement':
       use.effects = true;
+      if (n.kind === 'return_statement' && n.value) visit(n.value);
       return;
     default:
       forEachChild(n, visit);
@@ -188,68 +176,102 @@ function visitUse(n: Node, b: Bindings, use: Use, seen: Set<Func>): void {
 
 class Rewriter {
   changed = false;
-  constructor(private readonly inp: OptimizeInput, private readonly use: Use, private readonly globals: Set<Var>) {}
+  constructor(
+    private readonly inp: OptimizeInput,
+    private readonly use: Use,
+    private readonly warn: (msg: string, tok: A.Expr['tok']) => void,
+  ) {}
 
-  block(b: A.Block): A.Block {
-    b.statements = b.statements.map((s) => this.stmt(s)).filter((s): s is A.Stmt => s !== null);
+  /** opt3: `local = expr` becomes `expr` where the local is never read. */
+  deadAssignments(b: A.Block): A.Block {
+    mapExprs(b, (e) => this.assignment(e));
     return b;
   }
 
-  private stmt(s: A.Stmt): A.Stmt | null {
-    switch (s.kind) {
-      case 'block': return this.block(s);
-      case 'expr_statement': {
-        s.value = this.expr(s.value);
-        if (this.sideEffectFree(s.value)) {
-          if (this.inp.isUserFile(s.tok.file.name)) this.inp.reporter.warning('Eliding side-effect-free expression ', s.tok);
-          this.changed = true;
-          return null;
-        }
-        return s;
-      }
-      case 'if_statement':
-        s.cond = this.expr(s.cond);
-        s.thenStmt = this.stmt(s.thenStmt) ?? { kind: 'null_statement', tok: s.thenStmt.tok };
-        if (s.elseStmt) s.elseStmt = this.stmt(s.elseStmt);
-        return s;
-      case 'for_loop':
-        if (s.init) s.init.value = this.expr(s.init.value);
-        s.cond = this.expr(s.cond);
-        if (s.incr) s.incr.value = this.expr(s.incr.value);
-        s.body = this.stmt(s.body) ?? { kind: 'null_statement', tok: s.body.tok };
-        return s;
-      case 'foreach_loop':
-        s.body = this.stmt(s.body) ?? { kind: 'null_statement', tok: s.body.tok };
-        return s;
-      case 'try_block':
-        s.tryBlock = this.block(s.tryBlock);
-        s.catchBlock = this.block(s.catchBlock);
-        return s;
-      case 'return_statement':
-        if (s.value) s.value = this.expr(s.value);
-        return s;
-      default:
-        return s;
-    }
-  }
-
-  /** Rewrites `local = expr` to `expr` where the local is never read. */
-  private expr(e: A.Expr): A.Expr {
+  private assignment(e: A.Expr): A.Expr {
     if (e.kind !== 'assignment') return e;
-    e.right = this.expr(e.right);
     const sym = e.left.kind === 'symbol' ? e.left : e.left.kind === 'arrayindex' && e.left.base.kind === 'symbol' ? e.left.base : null;
     if (!sym) return e;
     const v = this.inp.bindings.vars.get(sym);
-    if (!v || this.use.read.has(v) || this.globals.has(v) || v.scope === 'global') return e;
-    if (!this.sideEffectFree(e.left)) return e;
-    if (this.inp.isUserFile(e.left.tok.file.name)) this.inp.reporter.warning(`Eliding assignment to '${v.name}'`, e.tok);
+    if (!v || this.use.read.has(v) || v.scope === 'global') return e;
+    if (!this.effectFree(e.left)) return e;
+    this.warn(`Eliding assignment to '${v.name}'`, e.tok);
     this.changed = true;
     return e.right;
   }
 
-  private sideEffectFree(e: A.Expr): boolean {
+  /** opt4: expression statements that neither write nor output anything disappear. */
+  sideEffectFree(b: A.Block): A.Block {
+    const visit = (s: A.Stmt): A.Stmt | null => {
+      switch (s.kind) {
+        case 'block':
+          s.statements = s.statements.map(visit).filter((x): x is A.Stmt => x !== null);
+          return s;
+        case 'expr_statement':
+          if (!this.effectFree(s.value)) return s;
+          this.warn('Eliding side-effect-free expression ', s.tok);
+          this.changed = true;
+          return null;
+        case 'if_statement':
+          s.thenStmt = visit(s.thenStmt) ?? { kind: 'null_statement', tok: s.thenStmt.tok };
+          if (s.elseStmt) s.elseStmt = visit(s.elseStmt);
+          return s;
+        case 'for_loop': case 'foreach_loop':
+          s.body = visit(s.body) ?? { kind: 'null_statement', tok: s.body.tok };
+          return s;
+        case 'try_block':
+          visit(s.tryBlock);
+          visit(s.catchBlock);
+          return s;
+        default:
+          return s;
+      }
+    };
+    visit(b);
+    return b;
+  }
+
+  private effectFree(e: A.Expr): boolean {
     const u: Use = { read: new Set(), written: new Set(), effects: false };
     visitUse(e, this.inp.bindings, u, new Set());
     return u.written.size === 0 && !u.effects;
   }
+}
+
+/** Replaces, bottom-up, every expression directly held by a statement in `s`. */
+export function mapExprs(s: A.Stmt, fn: (e: A.Expr) => A.Expr): void {
+  switch (s.kind) {
+    case 'block': for (const x of s.statements) mapExprs(x, fn); return;
+    case 'expr_statement': s.value = mapExpr(s.value, fn); return;
+    case 'if_statement':
+      s.cond = mapExpr(s.cond, fn);
+      mapExprs(s.thenStmt, fn);
+      if (s.elseStmt) mapExprs(s.elseStmt, fn);
+      return;
+    case 'for_loop':
+      if (s.init) s.init.value = mapExpr(s.init.value, fn);
+      s.cond = mapExpr(s.cond, fn);
+      if (s.incr) s.incr.value = mapExpr(s.incr.value, fn);
+      mapExprs(s.body, fn);
+      return;
+    case 'foreach_loop':
+      if (s.limit) s.limit = mapExpr(s.limit, fn);
+      mapExprs(s.body, fn);
+      return;
+    case 'try_block': mapExprs(s.tryBlock, fn); mapExprs(s.catchBlock, fn); return;
+    case 'return_statement': if (s.value) s.value = mapExpr(s.value, fn); return;
+    default: return;
+  }
+}
+
+/** Applies `fn` to `e`'s operands first, then to `e`. */
+function mapExpr(e: A.Expr, fn: (e: A.Expr) => A.Expr): A.Expr {
+  const rec = e as unknown as Record<string, unknown>;
+  for (const key of ['left', 'right', 'operand', 'cond', 'truevalue', 'falsevalue']) {
+    const c = rec[key];
+    if (c !== null && typeof c === 'object' && 'kind' in c) rec[key] = mapExpr(c as A.Expr, fn);
+  }
+  if (e.kind === 'functioncall' || e.kind === 'print_format') e.args = e.args.map((a) => mapExpr(a, fn));
+  if (e.kind === 'arrayindex') e.indexes = e.indexes.map((i) => (i ? mapExpr(i, fn) : null));
+  return fn(e);
 }

@@ -41,8 +41,9 @@ export class Resolver {
     private readonly intrinsics: IntrinsicLookup,
     readonly bindings: Bindings,
   ) {
+    // Globals join the program when first used (stap's find_var), so `globals` is in
+    // first-use order: the order of the end-of-run display.
     this.visibleFiles = [...userFiles];
-    for (const f of userFiles) for (const g of f.globals) this.declareGlobal(g, false);
   }
 
   private declareGlobal(d: A.VarDecl, library: boolean): Var {
@@ -228,9 +229,12 @@ export class Resolver {
     if (byArity.length > 0) {
       // Lowest priority number wins: a script's own definition (0) overrides the library's.
       byArity.sort((a, b) => a.decl.priority - b.decl.priority);
-      const best = byArity[0]!;
-      if (best.library) this.choose(best.file);
-      return this.funcFor(best.decl, best.library);
+      const chain = byArity.map((c) => {
+        if (c.library) this.choose(c.file);
+        return this.funcFor(c.decl, c.library);
+      });
+      chain[0]!.overloads = chain;
+      return chain[0]!;
     }
     const sig = this.intrinsics(call.name, nargs);
     if (sig) return this.intrinsicFunc(call, sig);
@@ -251,7 +255,8 @@ export class Resolver {
       v.arity = 0;
       return v;
     });
-    f = { name: decl.name, tok: decl.tok, decl, type: decl.type, params, locals: [], intrinsic: false, library };
+    f = { name: decl.name, tok: decl.tok, decl, type: decl.type, params, locals: [], intrinsic: false, library, overloads: [] };
+    f.overloads = [f];
     this.funcsByDecl.set(decl, f);
     this.functions.push(f);
     this.resolveFunction(f);
@@ -268,7 +273,7 @@ export class Resolver {
         v.arity = 0;
         return v;
       });
-      f = { name: call.name, tok: call.tok, decl: null, type: sig.ret, params, locals: [], intrinsic: true, library: true };
+      f = { name: call.name, tok: call.tok, decl: null, type: sig.ret, params, locals: [], intrinsic: true, library: true, overloads: [] };
       this.intrinsicFuncs.set(key, f);
       this.functions.push(f);
     }

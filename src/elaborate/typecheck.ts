@@ -259,7 +259,16 @@ export class TypeChecker {
   }
 
   private call(e: A.FunctionCall): VarType {
-    const f = this.b.calls.get(e)!;
+    const first = this.b.calls.get(e)!;
+    let type: VarType = 'unknown';
+    for (const f of first.intrinsic ? [first] : first.overloads) {
+      const t = this.callOne(e, f);
+      if (type === 'unknown') type = t;
+    }
+    return type;
+  }
+
+  private callOne(e: A.FunctionCall, f: Func): VarType {
     e.args.forEach((a, i) => {
       const p = f.params[i]!;
       const t = this.expr(a, p.type);

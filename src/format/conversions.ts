@@ -1,5 +1,7 @@
-// One printf conversion into a bounded buffer: ports of runtime/vsprintf.c number(),
-// _stp_vsprint_char, _stp_vsprint_memory and _stp_vsprint_binary, overflow behaviour included.
+// One printf conversion written into a bounded buffer.
+//
+// Ports of stap 4.8's runtime/vsprintf.c number(), _stp_vsprint_char, _stp_vsprint_memory and
+// _stp_vsprint_binary, including what they do at and past the end of the buffer.
 
 import type { FormatComponent } from '../parse/format.js';
 
@@ -8,14 +10,13 @@ export type ConvFlags = FormatComponent['flags'];
 /**
  * The C helpers' `str`/`end` pair. `pos` is `str - buf`: some helpers keep advancing it past
  * the end without writing (number, char), others stop at the end (memory), and the next
- * conversion's width is clamped to `room()`, so both must be modelled. A counting buffer
- * (infinite capacity, nothing stored) is the *_size pass.
+ * conversion's width is clamped to `room()`, so both must be modelled.
  */
 export class OutBuf {
   pos = 0;
   private out = '';
 
-  constructor(readonly cap: number, readonly counting: boolean) {}
+  constructor(readonly cap: number) {}
 
   /** `end - str + 1`: negative once a helper has run past the end. */
   room(): number {
@@ -29,7 +30,7 @@ export class OutBuf {
 
   /** `if (str <= end) *str = c; ++str;` */
   put(c: string): void {
-    if (this.pos < this.cap && !this.counting) this.out += c;
+    if (this.pos < this.cap) this.out += c;
     this.pos++;
   }
 
@@ -146,7 +147,7 @@ export function putMemory(
     // end of the output buffer is not reported (stap never reads those bytes).
     let n = 0;
     for (let p = out.pos; n < len && (format === 'M' ? p < out.cap - 1 : p < out.cap); p += format === 'M' ? 2 : 1) n++;
-    const bytes = out.counting ? '\0'.repeat(n) : readBytes(src, n);
+    const bytes = readBytes(src, n);
     for (let i = 0; i < n; i++) {
       const b = bytes.charCodeAt(i) & 0xff;
       if (format === 'M') {

@@ -1,5 +1,7 @@
-// Histogram output and bucket access: stat-common.c _stp_stat_print_histogram_buf (what
-// print/sprint of @hist_log/@hist_linear produce) and translate.cxx's @hist_*(s)[i].
+// Histogram text and bucket access for @hist_log / @hist_linear.
+//
+// stap 4.8's runtime/stat-common.c _stp_stat_print_histogram_buf (print and sprint of a
+// histogram) and translate.cxx's @hist_*(s)[i] and foreach over buckets.
 
 import { EMPTY_AGGREGATE, HIST_INDEX_RANGE, StapRuntimeError } from './errors.js';
 import { MAXSTRINGLEN } from './printf.js';
@@ -137,7 +139,11 @@ export function sprintHistogram(hist: HistSpec, agg: StatData | null, opts: Hist
   return formatHistogram(hist, agg, opts).slice(0, (opts.maxStringLen ?? MAXSTRINGLEN) - 1);
 }
 
-/** How many buckets `foreach (i in @hist_*(s))` visits (0 .. n-1), under/overflow included. */
+/**
+ * The number of buckets: `foreach (i in @hist_*(s))` visits every index 0 .. n-1, zero buckets
+ * included (translate.cxx; maps/foreach_limit.exp: `limit 71` runs 71 iterations), and linear
+ * histograms count their underflow and overflow buckets.
+ */
 export function histogramBucketCount(hist: HistSpec): number {
   return hist.buckets;
 }

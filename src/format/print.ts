@@ -1,5 +1,7 @@
-// The print family without a format (print, println, printd, printdln, sprint, ...): the format
-// stap synthesizes for them, and the long-to-text conversions they imply.
+// The print family without a format string (print, println, printd, sprint, ...).
+//
+// stap synthesizes a format for them (translate.cxx preprocess_print_format); this module
+// builds it and holds the long-to-text conversions they imply.
 
 import { parseFormat, type FormatComponent } from '../parse/format.js';
 

@@ -1,5 +1,7 @@
-// printf/sprintf at run time: stap 4.8's compiled printf (translate.cxx emit_compiled_printfs)
-// driving the runtime/vsprintf.c helpers, with its buffer sizing and truncation.
+// printf and sprintf at run time: format components plus values to output bytes.
+//
+// Follows stap 4.8's default "compiled printf" (translate.cxx emit_compiled_printfs), which
+// drives the runtime/vsprintf.c helpers, with its buffer sizing, clamping and truncation.
 
 import type { FormatComponent } from '../parse/format.js';
 import { OutBuf, putBinary, putChar, putMemory, putNumber, type ByteSource } from './conversions.js';
@@ -42,14 +44,12 @@ const PAGE_SIZE = 4096;
  */
 export function formatPrintf(components: readonly FormatComponent[], args: readonly PrintfArg[], opts: PrintfOptions = {}): string {
   checkMemoryDumps(components, args);
+  // stap sizes the output first (widths clamped to STP_BUFFER_SIZE), reserves
+  // min(size, STP_BUFFER_SIZE) bytes and writes into them. Writing straight into a buffer of
+  // STP_BUFFER_SIZE gives the same bytes: below that size nothing is clamped in either case,
+  // and at or above it the reservation is STP_BUFFER_SIZE anyway.
   const bufferSize = opts.bufferSize ?? STP_BUFFER_SIZE;
-  // First pass sizes the output exactly as the generated code does (widths clamped to the
-  // buffer size, full literal lengths), then that many bytes are reserved and written.
-  const sizing = new OutBuf(Infinity, true);
-  render(components, args, sizing, opts, bufferSize);
-  const reserved = Math.min(sizing.pos, bufferSize);
-  if (reserved <= 0) return '';
-  const out = new OutBuf(reserved, false);
+  const out = new OutBuf(bufferSize);
   render(components, args, out, opts, bufferSize);
   return out.text();
 }
@@ -61,7 +61,7 @@ export function formatPrintf(components: readonly FormatComponent[], args: reado
 export function formatSprintf(components: readonly FormatComponent[], args: readonly PrintfArg[], opts: PrintfOptions = {}): string {
   checkMemoryDumps(components, args);
   const cap = opts.maxStringLen ?? MAXSTRINGLEN;
-  const out = new OutBuf(cap, false);
+  const out = new OutBuf(cap);
   render(components, args, out, opts, opts.bufferSize ?? STP_BUFFER_SIZE);
   let text = out.text();
   // The generated code ends with `*end = '\0'` when the buffer was filled.
@@ -97,15 +97,10 @@ function render(components: readonly FormatComponent[], args: readonly PrintfArg
   for (const c of components) {
     if (c.type === 'literal') {
       const bytes = unescapeLiteral(c.literal);
-      if (out.counting) {
-        out.pos += bytes.length; // sizeof(literal) - 1
-      } else {
-        for (let i = 0; i < bytes.length && bytes[i] !== '\0' && out.fits(); i++) out.put(bytes[i]!);
-      }
+      for (let i = 0; i < bytes.length && bytes[i] !== '\0' && out.fits(); i++) out.put(bytes[i]!);
       continue;
     }
-    // The size pass clamps to the whole buffer, the write pass to what is left of it.
-    const bound = out.counting ? bufferSize : out.room();
+    const bound = out.room();
     let width = -1;
     if (c.width === '*') width = clampInt(longArg(args, ix++), 0, bound);
     else if (c.width !== null) width = clampInt(c.width, 0, bound);

@@ -1,6 +1,7 @@
-// Statistics aggregates (`<<<`, @count/@sum/@min/@max/@avg/@variance, histogram buckets):
+// Statistics aggregates: `<<<`, the @count/@sum/@min/@max/@avg/@variance values, histogram buckets.
+//
 // stap 4.8's runtime/stat-common.c __stp_stat_add, stat.c _stp_stat_get and map.c
-// _new_map_copy_stat, in their exact 64-bit integer arithmetic.
+// _new_map_copy_stat, in their exact 64-bit (and one 32-bit) integer arithmetic.
 
 import { EMPTY_AGGREGATE, StapRuntimeError } from './errors.js';
 

@@ -9,8 +9,12 @@ export interface Entry<V> {
 }
 
 /** A key tuple as one Map key: the value itself for one column, an unambiguous string otherwise. */
-export function keyOf(keys: Value[]): Value {
-  if (keys.length === 1) return keys[0]!;
+export function keyOf(keys: Value[]): Value | number {
+  if (keys.length === 1) {
+    // Small longs become JS numbers: V8 hashes those far faster than bigints.
+    const k = keys[0]!;
+    return typeof k === 'bigint' && k >= -0x1fffffffffffffn && k <= 0x1fffffffffffffn ? Number(k) : k;
+  }
   let s = '';
   for (const k of keys) s += typeof k === 'bigint' ? `n${k}\u0000` : `s${k.length}:${k}\u0000`;
   return s;
@@ -19,7 +23,7 @@ export function keyOf(keys: Value[]): Value {
 export class ArrayFullError extends Error {}
 
 export class StapArray<V> {
-  readonly map = new Map<Value, Entry<V>>();
+  readonly map = new Map<Value | number, Entry<V>>();
 
   constructor(readonly maxEntries: number, readonly wrap: boolean) {}
 
@@ -29,6 +33,11 @@ export class StapArray<V> {
 
   get(keys: Value[]): Entry<V> | undefined {
     return this.map.get(keyOf(keys));
+  }
+
+  /** get() for a one-column array, without building a key tuple. */
+  get1(k: Value): Entry<V> | undefined {
+    return this.map.get(typeof k === 'bigint' && k >= -0x1fffffffffffffn && k <= 0x1fffffffffffffn ? Number(k) : k);
   }
 
   has(keys: Value[]): boolean {
@@ -42,12 +51,20 @@ export class StapArray<V> {
     if (e) return e;
     if (this.map.size >= this.maxEntries) {
       if (!this.wrap) throw new ArrayFullError();
-      const oldest = this.map.keys().next().value as Value;
+      const oldest = this.map.keys().next().value as Value | number;
       this.map.delete(oldest);
     }
     e = { keys: keys.slice(), value: init() };
     this.map.set(k, e);
     return e;
+  }
+
+  /** Makes `entries` (all of them, in this order) the iteration order. */
+  reorder(entries: Entry<V>[]): void {
+    const byEntry = new Map<Entry<V>, Value | number>();
+    for (const [k, e] of this.map) byEntry.set(e, k);
+    this.map.clear();
+    for (const e of entries) this.map.set(byEntry.get(e)!, e);
   }
 
   delete(keys: Value[]): void {

@@ -134,8 +134,12 @@ export class ExprCompiler {
     if (e.base.kind === 'hist_op') return this.natives.histBucket(e.base, this.aggregateOf(e.base.stat), this.expr(e.indexes[0]!));
     const v = this.varOf(e.base);
     const arr = this.cell(v) as StapArray<Value>;
-    const keys = this.keys(e.indexes);
     const z = zero(v);
+    if (e.indexes.length === 1 && e.indexes[0]) {
+      const k = this.expr(e.indexes[0]);
+      return (f) => arr.get1(k(f))?.value ?? z;
+    }
+    const keys = this.keys(e.indexes);
     return (f) => arr.get(keys(f))?.value ?? z;
   }
 
@@ -194,12 +198,49 @@ export class ExprCompiler {
   private assignment(e: A.AssignmentExpr): Fn {
     const r = this.expr(e.right);
     if (e.op === '<<<') return this.natives.statAdd(e, this.aggregateSlot(e.left), r);
-    const update = this.lvalue(e.left);
     const ctx = this.ctx;
-    if (e.op === '=') return (f) => update(f, () => r(f));
-    if (e.op === '.=') return (f) => update(f, (old) => ctx.clip((old as string) + (r(f) as string)));
-    const op = arith(e.op.slice(0, -1), e.tok);
-    return (f) => update(f, (old) => op(old as bigint, r(f) as bigint));
+    const combine: ((old: Value, x: Value) => Value) | null = e.op === '=' ? null
+      : e.op === '.=' ? (old, x) => ctx.clip((old as string) + (x as string))
+      // A compound assignment's run-time error (x /= 0) points at its right operand, as stap.
+      : ((op) => (old: Value, x: Value) => op(old as bigint, x as bigint))(arith(e.op.slice(0, -1), e.right.tok));
+    // Scalars get closures without per-execution allocation: this is the interpreter's hot path.
+    if (e.left.kind === 'symbol') {
+      const v = this.varOf(e.left);
+      if (v.scope !== 'global') {
+        const s = v.slot;
+        if (!combine) return (f) => (f[s] = r(f));
+        return (f) => (f[s] = combine(f[s]!, r(f)));
+      }
+      const c = this.cell(v) as { v: Value };
+      if (!combine) return (f) => (c.v = r(f));
+      return (f) => (c.v = combine(c.v, r(f)));
+    }
+    if (e.left.kind === 'arrayindex' && e.left.base.kind === 'symbol' && e.left.indexes.length === 1 && e.left.indexes[0]) {
+      // One-key arrays: no key tuple, no per-execution closures.
+      const v = this.varOf(e.left.base);
+      const arr = this.cell(v) as StapArray<Value>;
+      const k = this.expr(e.left.indexes[0]);
+      const z = zero(v);
+      const tok = e.left.base.tok;
+      return (f) => {
+        const key = k(f);
+        const entry = arr.get1(key);
+        const x = combine ? combine(entry ? entry.value : z, r(f)) : r(f);
+        if (entry) entry.value = x;
+        else {
+          try {
+            arr.slot([key], () => z).value = x;
+          } catch (err) {
+            if (err instanceof ArrayFullError) throw new StapError(arrayOverflowMessage(v), tok);
+            throw err;
+          }
+        }
+        return x;
+      };
+    }
+    const update = this.lvalue(e.left);
+    if (!combine) return (f) => update(f, () => r(f));
+    return (f) => update(f, (old) => combine(old, r(f)));
   }
 
   /** The aggregate `<<<` adds to, created on first use (array elements too). */
@@ -240,6 +281,17 @@ export class ExprCompiler {
   private comparison(e: A.ComparisonExpr): Fn {
     const l = this.expr(e.left);
     const r = this.expr(e.right);
+    if (this.program.bindings.types.get(e.left) === 'long') {
+      // Longs compare with the native operators; strings need bytewise comparison.
+      switch (e.op) {
+        case '==': return (f) => (l(f) === r(f) ? T : F);
+        case '!=': return (f) => (l(f) !== r(f) ? T : F);
+        case '<': return (f) => ((l(f) as bigint) < (r(f) as bigint) ? T : F);
+        case '<=': return (f) => ((l(f) as bigint) <= (r(f) as bigint) ? T : F);
+        case '>': return (f) => ((l(f) as bigint) > (r(f) as bigint) ? T : F);
+        default: return (f) => ((l(f) as bigint) >= (r(f) as bigint) ? T : F);
+      }
+    }
     switch (e.op) {
       case '==': return (f) => (l(f) === r(f) ? T : F);
       case '!=': return (f) => (l(f) !== r(f) ? T : F);
@@ -251,9 +303,29 @@ export class ExprCompiler {
   }
 
   private crement(e: A.PreCrement | A.PostCrement): Fn {
-    const update = this.lvalue(e.operand);
     const d = e.op === '++' ? 1n : -1n;
-    if (e.kind === 'pre_crement') return (f) => update(f, (old) => int64((old as bigint) + d));
+    const pre = e.kind === 'pre_crement';
+    if (e.operand.kind === 'symbol') {
+      const v = this.varOf(e.operand);
+      if (v.scope !== 'global') {
+        const s = v.slot;
+        if (pre) return (f) => (f[s] = int64((f[s] as bigint) + d));
+        return (f) => {
+          const old = f[s] as bigint;
+          f[s] = int64(old + d);
+          return old;
+        };
+      }
+      const c = this.cell(v) as { v: Value };
+      if (pre) return () => (c.v = int64((c.v as bigint) + d));
+      return () => {
+        const old = c.v as bigint;
+        c.v = int64(old + d);
+        return old;
+      };
+    }
+    const update = this.lvalue(e.operand);
+    if (pre) return (f) => update(f, (old) => int64((old as bigint) + d));
     return (f) => {
       let before: Value = F;
       update(f, (old) => {
@@ -288,19 +360,28 @@ export class ExprCompiler {
     if (fn.intrinsic) return this.natives.intrinsic(e, fn, args);
     const ctx = this.ctx;
     const tok = e.tok;
-    const compiled = this.compiledFunction(fn);
+    const chain = fn.overloads.map((o) => ({ compiled: this.compiledFunction(o), tok: o.tok }));
     const n = args.length;
+    const exhausted = NEXT_IN_FUNCTION;
     return (f) => {
-      const frame: Frame = new Array(compiled.size);
-      for (let i = 0; i < n; i++) frame[i] = args[i]!(f);
-      // stap: `if (c->nesting+1 >= MAXNESTING)` with nesting -1 in the probe body.
-      if (ctx.depth >= ctx.limits.maxNesting) throw new StapError('MAXNESTING exceeded', tok);
-      ctx.depth++;
-      try {
-        return compiled.run(frame);
-      } finally {
-        ctx.depth--;
+      const vals: Value[] = new Array(n);
+      for (let i = 0; i < n; i++) vals[i] = args[i]!(f);
+      for (const o of chain) {
+        // stap: `if (c->nesting+1 >= MAXNESTING)` with nesting -1 in the probe body.
+        if (ctx.depth >= ctx.limits.maxNesting) throw new StapError('MAXNESTING exceeded', o.tok);
+        const frame: Frame = new Array(o.compiled.size);
+        for (let i = 0; i < n; i++) frame[i] = vals[i]!;
+        ctx.depth++;
+        try {
+          return o.compiled.run(frame);
+        } catch (err) {
+          // `next` in a function hands the call to the next overload.
+          if (err !== exhausted.signal) throw err;
+        } finally {
+          ctx.depth--;
+        }
       }
+      throw new StapError('all functions exhausted', tok);
     };
   }
 
@@ -319,6 +400,9 @@ export class ExprCompiler {
     throw new Error('abstract');
   }
 }
+
+/** The exception `next` raises; shared by probes (end the handler) and functions (next overload). */
+export const NEXT_IN_FUNCTION = { signal: { next: true } as const };
 
 export function zero(v: Var): Value {
   return v.type === 'string' ? '' : F;

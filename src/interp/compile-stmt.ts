@@ -5,7 +5,7 @@ import type * as A from '../parse/ast.js';
 import type { DerivedProbe, Func } from '../elaborate/model.js';
 import { StapArray, compareValues, type Entry } from './arrays.js';
 import type { StatData } from '../format/stats.js';
-import { ExprCompiler, zero, type Fn, type Frame } from './compile-expr.js';
+import { ExprCompiler, NEXT_IN_FUNCTION, zero, type Fn, type Frame } from './compile-expr.js';
 import { StapError, type Value } from './values.js';
 
 export const NORMAL = 0;
@@ -21,15 +21,55 @@ export class Compiler extends ExprCompiler {
   /** The function being compiled (return statements store into its frame's last slot). */
   private retSlot = RET_SLOT;
 
-  /** A handler: runs the body with fresh zeroed locals; `next` ends it early. */
-  probe(p: DerivedProbe): () => void {
+  /**
+   * A handler: runs the body with fresh zeroed locals; `next` ends it early. A loop-free
+   * handler with more statements than its action budget fails before running (stap checks
+   * such handlers once, up front).
+   */
+  probe(p: DerivedProbe, budget: number): () => void {
     const body = this.stmt(p.body);
     const size = p.locals.length;
     const init = p.locals.map(zero);
+    const count = this.straightLineCount(p.body, new Set());
+    if (count !== null && count > budget) {
+      return () => {
+        throw new StapError('MAXACTION exceeded', null, 'maxaction');
+      };
+    }
     return () => {
       const frame: Frame = init.slice(0, size);
       body(frame);
     };
+  }
+
+  /** Statements a loop-free body runs at most (following calls), or null if it loops. */
+  private straightLineCount(s: A.Stmt, seen: Set<Func>): number | null {
+    let n = 0;
+    let finite = true;
+    const visit = (x: unknown): void => {
+      if (!finite || x === null || typeof x !== 'object') return;
+      const node = x as { kind?: string };
+      if (node.kind === 'for_loop' || node.kind === 'foreach_loop') {
+        finite = false;
+        return;
+      }
+      if (node.kind === 'expr_statement' || node.kind === 'if_statement' || node.kind === 'return_statement' || node.kind === 'delete_statement') n++;
+      if (node.kind === 'functioncall') {
+        const fn = this.program.bindings.calls.get(x as A.FunctionCall);
+        if (fn?.decl) {
+          if (seen.has(fn)) {
+            finite = false;
+            return;
+          }
+          seen.add(fn);
+          visit(fn.decl.body);
+          seen.delete(fn);
+        }
+      }
+      for (const [k, v] of Object.entries(x)) if (k !== 'tok') visit(v);
+    };
+    visit(s);
+    return finite ? n : null;
   }
 
   protected override compileFunctionBody(fn: Func, into: { run: (frame: Value[]) => Value; size: number }): void {
@@ -97,15 +137,20 @@ export class Compiler extends ExprCompiler {
         const cond = this.expr(s.cond);
         const incr = s.incr ? this.expr(s.incr.value) : null;
         const body = this.stmt(s.body);
+        // stap charges one action before the loop and one per iteration, reported at the
+        // body's first statement (translate.cxx visit_for_loop / record_actions).
+        const iterTok = firstStatementTok(s.body) ?? tok;
+        const before = s.init ? 2 : 1; // the init expression is a statement of its own
         return (f) => {
+          ctx.tick(before, tok);
           if (init) init(f);
           for (;;) {
-            ctx.tick(1, tok);
             if (cond(f) === 0n) break;
             const c = body(f);
             if (c === BREAK) break;
             if (c === RETURN) return c;
             if (incr) incr(f);
+            ctx.tick(1, iterTok);
           }
           return NORMAL;
         };
@@ -209,6 +254,12 @@ export class Compiler extends ExprCompiler {
     const isStats = decl.type === 'stats';
     const slice = s.arraySlice.map((x) => (x ? this.expr(x) : null));
     const sortKey = this.sortKey(s, isStats);
+    // Index variables are nearly always locals: store into their frame slot directly.
+    const idxLocal = s.indexes.map((i) => {
+      const v = this.varOf(i);
+      return v.scope === 'global' ? -1 : v.slot;
+    });
+    const nidx = idxLocal.length;
     return (f) => {
       ctx.tick(1, tok);
       let entries: Entry<Value | StatData>[] = [...arr.map.values()];
@@ -217,13 +268,18 @@ export class Compiler extends ExprCompiler {
         entries = entries.filter((e) => want.every((w, i) => w === null || w === e.keys[i]));
       }
       if (sortKey) {
-        const dir = s.sortDirection;
-        entries.sort((a, b) => dir * compareValues(sortKey(a), sortKey(b)));
+        entries = sortEntries(entries, sortKey, s.sortDirection);
+        // stap sorts the array's own list in place: later unsorted loops see this order.
+        if (!slice.length && !isStats) arr.reorder(entries);
       }
       let n = limit ? (limit(f) as bigint) : -1n;
       for (const e of entries) {
         if (n >= 0n && n-- === 0n) break;
-        for (let i = 0; i < idxSlots.length; i++) idxSlots[i]!(f, () => e.keys[i]!);
+        for (let i = 0; i < nidx; i++) {
+          const slot = idxLocal[i]!;
+          if (slot >= 0) f[slot] = e.keys[i]!;
+          else idxSlots[i]!(f, () => e.keys[i]!);
+        }
         if (valueSlot) valueSlot(f, () => (isStats ? 0n : (e.value as Value)));
         const c = body(f);
         if (c === BREAK) break;
@@ -247,5 +303,30 @@ export class Compiler extends ExprCompiler {
   }
 }
 
-export const NEXT_EXC = { next: true } as const;
+export const NEXT_EXC = NEXT_IN_FUNCTION.signal;
+
+function firstStatementTok(s: A.Stmt): A.Stmt['tok'] | null {
+  if (s.kind !== 'block') return s.tok;
+  for (const x of s.statements) {
+    const t = firstStatementTok(x);
+    if (t) return t;
+  }
+  return null;
+}
+
+/**
+ * Entries ordered by `key` (stable: ties keep insertion order). Keys are extracted once and
+ * longs compared as JS numbers when all fit, which keeps 100k-entry reports fast.
+ */
+function sortEntries<V>(entries: Entry<V>[], key: (e: Entry<V>) => Value, dir: 1 | -1 | 0): Entry<V>[] {
+  const keys = entries.map(key);
+  const order = entries.map((_, i) => i);
+  if (keys.every((k) => typeof k === 'bigint' && k >= -0x1fffffffffffffn && k <= 0x1fffffffffffffn)) {
+    const nums = keys.map(Number);
+    order.sort((a, b) => dir * (nums[a]! - nums[b]!));
+  } else {
+    order.sort((a, b) => dir * compareValues(keys[a]!, keys[b]!));
+  }
+  return order.map((i) => entries[i]!);
+}
 export type { Fn };

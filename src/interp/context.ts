@@ -27,7 +27,8 @@ export class Context {
   /** The running handler's action budget. */
   actionLimit = 0;
   depth = 0;
-  exitRequested = false;
+  /** exit(): the session moves on to the end probes once the current handler finishes. */
+  onExit: () => void = () => {};
   /** The probe point of the running handler, for pp(). */
   probePoint = '';
   errors = 0;

@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import type * as A from '../parse/ast.js';
 import type { Func, Program, Var } from '../elaborate/model.js';
 import { parseFormat, type FormatComponent } from '../parse/format.js';
-import { formatPrintf, formatSprintf } from '../format/printf.js';
+import { formatSprintf } from '../format/printf.js';
+import { compilePrintf, compileSprintf } from '../format/compiled-printf.js';
 import { printComponents, printChar } from '../format/print.js';
 import { unescapeLiteral } from '../format/escapes.js';
 import { StapRuntimeError as FormatError } from '../format/errors.js';
@@ -52,7 +53,7 @@ export class Natives {
   private readonly ictx: IntrinsicContext;
   private out = '';
 
-  constructor(private readonly ctx: Context, private readonly program: Program, private readonly opts: NativeOptions) {
+  constructor(private readonly ctx: Context, private readonly program: Program, _opts: NativeOptions) {
     this.ictx = createIntrinsicContext({
       maxStringLen: ctx.limits.maxStringLen,
       print: (s) => this.print(s),
@@ -71,10 +72,11 @@ export class Natives {
     this.out = '';
   }
 
+  /** Where warn() messages go (the session dedupes them and honours -w). */
+  onWarning: (msg: string) => void = () => {};
+
   warn(msg: string): void {
-    if (this.opts.suppressWarnings) return;
-    this.flush();
-    this.ctx.err(`WARNING: ${msg}\n`);
+    this.onWarning(msg);
   }
 
   // ---- statistics -----------------------------------------------------------
@@ -183,8 +185,8 @@ export class Natives {
       if (!a) return 0;
       let n = limit ? (limit(f) as bigint) : -1n;
       for (let i = 0; i < a.histogram.length; i++) {
+        // As stap: every bucket 0..n-1 is visited, empty ones too.
         const count = a.histogram[i]!;
-        if (count === 0n) continue;
         if (n >= 0n && n-- === 0n) break;
         idx[0]?.(f, () => BigInt(i));
         value?.(f, () => count);
@@ -230,17 +232,19 @@ export class Natives {
     const comps = components;
     const n = args.length;
     if (e.stream) {
+      const render = compilePrintf(comps);
       return (f) => {
         const vals: Value[] = new Array(n);
         for (let i = 0; i < n; i++) vals[i] = args[i]!(f);
-        this.print(this.guard(tok, () => formatPrintf(comps, vals)));
+        this.print(this.guard(tok, () => render(vals)));
         return 0n;
       };
     }
+    const render = compileSprintf(comps, (vals) => formatSprintf(comps, vals, { maxStringLen }), maxStringLen);
     return (f) => {
       const vals: Value[] = new Array(n);
       for (let i = 0; i < n; i++) vals[i] = args[i]!(f);
-      return this.guard(tok, () => formatSprintf(comps, vals, { maxStringLen }));
+      return this.guard(tok, () => render(vals));
     };
   }
 
@@ -296,11 +300,11 @@ export class Natives {
     const ctx = this.ctx;
     switch (`${name}/${nargs}`) {
       case 'exit/0': return () => {
-        ctx.exitRequested = true;
+        ctx.onExit();
         return 0n;
       };
       case 'abort/0': return () => {
-        ctx.exitRequested = true;
+        ctx.onExit();
         throw new StapError('abort', null, 'exit-hard');
       };
       case 'pp/0': return () => ctx.probePoint;

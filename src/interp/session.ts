@@ -28,60 +28,76 @@ function sequence(p: DerivedProbe): bigint {
   return typeof v === 'bigint' ? v : 0n;
 }
 
+type State = 'starting' | 'running' | 'stopping' | 'error';
+
 /** Runs `program`; resolves with the exit status. */
 export async function runProgram(program: Program, opts: RunOptions): Promise<number> {
   const ctx = new Context(opts.limits, opts.out, opts.err);
   const natives = new Natives(ctx, program, opts);
   const compiler = new Compiler(program, ctx, natives);
-  const handlers = program.probes.map((probe): Handler => ({ probe, run: compiler.probe(probe) }));
+  const budget = (p: DerivedProbe) => (p.site.family.startsWith('timer.') ? opts.limits.maxActionTimer : opts.limits.maxAction);
+  const handlers = program.probes.map((probe): Handler => ({ probe, run: compiler.probe(probe, budget(probe)) }));
   const byFamily = (fam: string) =>
     handlers.filter((h) => h.probe.site.family === fam)
       .sort((a, b) => (sequence(a.probe) < sequence(b.probe) ? -1 : sequence(a.probe) > sequence(b.probe) ? 1 : a.probe.index - b.probe.index));
   const conditions = new Map(handlers.map((h) => [h, h.probe.condition ? compiler.expr(h.probe.condition) : null]));
-  const errorHandlers = byFamily('error');
-  let skipped = 0;
-  let stopping = false;
+  // stap's session states: each probe family only runs in its state (tapset-been.cxx).
+  const sess: { state: State } = { state: 'starting' };
+  const warnings = new Set<string>();
+  const warn = (msg: string) => {
+    // staprun drops repeated WARNING lines; -w drops them all.
+    if (opts.suppressWarnings || warnings.has(msg)) return;
+    warnings.add(msg);
+    natives.flush();
+    opts.err(`WARNING: ${msg}\n`);
+  };
+  natives.onWarning = warn;
 
   const fire = (h: Handler): void => {
     const cond = conditions.get(h);
-    if (cond && cond([]) === 0n) return;
     ctx.actions = 0;
-    ctx.actionLimit = h.probe.site.family.startsWith('timer.') ? opts.limits.maxActionTimer : opts.limits.maxAction;
+    ctx.actionLimit = budget(h.probe);
     ctx.depth = 0;
     ctx.probePoint = h.probe.site.point;
     try {
+      if (cond && cond([]) === 0n) return;
       h.run();
     } catch (e) {
       if (e === NEXT_EXC) return;
       if (!(e instanceof StapError)) throw e;
+      if (e.kind === 'exit-hard') return; // abort(): the handler just stops
       reportError(e);
+    } finally {
+      natives.flush();
     }
   };
 
   const reportError = (e: StapError): void => {
     ctx.errors++;
+    natives.flush();
     const near = e.tok ? ` near ${describeToken(e.tok)}` : '';
     opts.err(`ERROR: ${e.message}${near}\n`);
-    if (errorHandlers.length) for (const h of errorHandlers) fire(h);
-    if (ctx.errors > opts.limits.maxErrors) ctx.exitRequested = true;
+    if (ctx.errors > opts.limits.maxErrors) sess.state = 'error';
+  };
+  ctx.onExit = () => {
+    if (sess.state === 'starting' || sess.state === 'running') sess.state = 'stopping';
   };
 
-  for (const h of byFamily('begin')) {
-    if (ctx.exitRequested) {
-      skipped++;
-      continue;
-    }
-    fire(h);
+  for (const h of byFamily('begin')) if (sess.state === 'starting') fire(h);
+  if (sess.state === 'starting') {
+    sess.state = 'running';
+    await runTimers(handlers, ctx, (h) => {
+      if (sess.state === 'running') fire(h);
+    }, opts.timeoutSeconds, () => sess.state !== 'running');
+    if (sess.state === 'running') sess.state = 'stopping';
   }
-
-  if (!ctx.exitRequested) {
-    await runTimers(handlers, ctx, fire, opts.timeoutSeconds, () => stopping);
-  }
-  stopping = true;
-  for (const h of byFamily('end')) fire(h);
+  for (const h of byFamily('end')) if (sess.state === 'stopping') fire(h);
+  if (sess.state === 'error') for (const h of byFamily('error')) fire(h);
   natives.flush();
   if (ctx.errors > 0) {
-    opts.err(`WARNING: Number of errors: ${ctx.errors}, skipped probes: ${skipped}\n`);
+    warn(`Number of errors: ${ctx.errors}, skipped probes: 0`);
+    warn('/usr/bin/staprun exited with status: 1');
+    opts.err('Pass 5: run failed.  [man error::pass5]\n');
     return 1;
   }
   return 0;
@@ -106,7 +122,7 @@ async function runTimers(
       resolve();
     };
     const check = setInterval(() => {
-      if (ctx.exitRequested || stopping()) finish();
+      if (stopping()) finish();
     }, 5);
     cleanups.push(() => clearInterval(check));
     for (const h of timers) {
@@ -121,7 +137,7 @@ async function runTimers(
         const t = setTimeout(() => {
           if (cancelled || done) return;
           fire(h);
-          if (ctx.exitRequested) finish();
+          if (stopping()) finish();
           else schedule();
         }, ms);
         cleanups.push(() => clearTimeout(t));

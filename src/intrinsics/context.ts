@@ -42,11 +42,15 @@ export function createIntrinsicContext(opts: ContextOptions = {}): IntrinsicCont
   const mono = opts.monotonicNs ?? ((): bigint => process.hrtime.bigint());
   const offset = BigInt(Date.now()) * 1000000n - process.hrtime.bigint();
   const now = opts.now ?? ((): bigint => offset + process.hrtime.bigint());
+  // The host time zone needs Intl, which costs ~10 ms to start: only look it up when asked.
+  let session: SessionInfo | null = null;
   return {
     maxStringLen: opts.maxStringLen ?? DEFAULT_MAXSTRINGLEN,
     now,
     monotonicNs: mono,
-    session: defaultSession({ ...hostTimeZone(new Date()), ...opts.session }),
+    get session(): SessionInfo {
+      return (session ??= defaultSession({ ...hostTimeZone(new Date()), ...opts.session }));
+    },
     state: new IntrinsicState(opts.seed ?? mono()),
     print: opts.print ?? ((): void => undefined),
     warn: opts.warn ?? ((): void => undefined),

@@ -14,7 +14,7 @@ export const STRING_INTRINSICS: readonly Intrinsic[] = [
     if (size < 0n) size = 0n;
     if (size > BigInt(ctx.maxStringLen)) size = BigInt(ctx.maxStringLen);
     const n = size === 0n ? 0 : Number(size) - 1;
-    return s.substr(Number(start), n);
+    return s.slice(Number(start), Number(start) + n);
   }),
 
   // C's `char` is signed on x86-64, so bytes >= 0x80 come back negative (stringat("\xff", 0) == -1).
