@@ -1,5 +1,6 @@
 // The `tstap` command: stap's command line, passes run in order, stap's exit statuses.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Reporter } from '../diag/reporter.js';
 import { toBytes } from '../diag/source.js';
@@ -7,6 +8,7 @@ import { defaultParseEnv, STAP_VERSION } from '../parse/env.js';
 import { parseOptions, UsageError, type Options } from './options.js';
 import { dumpParseTree, runPass1 } from './pass1.js';
 import { dumpProgram, runPass2, runPass5 } from './passes.js';
+import { memUsage, PassTimer } from './verbose.js';
 import type { StapFile } from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
 
@@ -77,8 +79,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   });
   // As stap, $SYSTEMTAP_TAPSET replaces the built-in tapset directory.
   const tapsetDir = process.env['SYSTEMTAP_TAPSET'] || TAPSET_DIR;
+  const t1 = new PassTimer();
   const p1 = runPass1(o, env, [tapsetDir, ...o.includePath]);
   let rc = p1.rc;
+  if (o.verbose) io.stderr(`Pass 1: parsed user script and 0 library scripts ${memUsage()}${t1.times()}\n`);
   if (rc === 0 && o.lastPass === 1) io.stdout(dumpParseTree(p1.userFiles));
   if (rc) io.stderr('Pass 1: parse failed.  [man error::pass1]\n');
   if (rc === 0 && o.lastPass >= 2) rc = await laterPasses(o, p1.userFiles, env, [tapsetDir, ...o.includePath], io);
@@ -87,17 +91,34 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, includePath: string[], io: Io): Promise<number> {
-  const program = runPass2(files, env, includePath, o.skipOptimize);
+  const t2 = new PassTimer();
+  const program = runPass2(files, env, includePath, o);
   if (!program) {
     io.stderr('Pass 2: analysis failed.  [man error::pass2]\n');
     return 1;
+  }
+  if (o.verbose) {
+    const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
+    const fns = program.functions.filter((f) => !f.intrinsic).length;
+    io.stderr(`Pass 2: analyzed script: ${n(program.probes.length, 'probe')}, ${n(fns, 'function')}, ` +
+      `${n(program.embeds.length, 'embed')}, ${program.globals.length} global${program.globals.length === 1 ? '' : 's'} ${memUsage()}${t2.times()}\n`);
   }
   if (o.lastPass === 2) {
     io.stdout(dumpProgram(program));
     return 0;
   }
   if (o.lastPass < 5) return 0; // passes 3-4 build the kernel programs: nothing to build for user-space probes
-  return runPass5(program, o, io.stdout, io.stderr);
+  if (o.verbose) io.stderr('Pass 5: starting run.\n');
+  const t5 = new PassTimer();
+  let out = io.stdout;
+  if (o.outputFile !== null) {
+    // -o: the script's output goes to FILE (created or truncated), diagnostics stay on stderr.
+    const fd = fs.openSync(o.outputFile, 'w');
+    out = (s) => fs.writeSync(fd, toBytes(s));
+  }
+  const rc = await runPass5(program, o, out, io.stderr);
+  if (o.verbose) io.stderr(`Pass 5: run completed ${t5.times()}\n`);
+  return rc;
 }
 
 if (require.main === module || process.argv[1]?.endsWith("bin/tstap")) {

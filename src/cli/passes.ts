@@ -25,12 +25,13 @@ export const intrinsicLookup: IntrinsicLookup = (name, nargs) => {
   return i ? { params: [...i.params], ret: i.ret } : null;
 };
 
-export function runPass2(files: StapFile[], env: ParseEnv, includePath: string[], unoptimized: boolean): Program | null {
+export function runPass2(files: StapFile[], env: ParseEnv, includePath: string[], o: Options): Program | null {
   const library = new Library(includePath, env);
   return elaborate(files, {
-    reporter: env.reporter, library, intrinsics: intrinsicLookup, unoptimized,
+    reporter: env.reporter, library, intrinsics: intrinsicLookup, unoptimized: o.skipOptimize,
+    timeoutMs: o.timeout === null ? null : Math.round(o.timeout * 1000),
     synthesize: (code, tok) => {
-      const src = new SourceFile(tok.file.name, code);
+      const src = new SourceFile(tok ? tok.file.name : '<synthetic>', code);
       src.synthetic = true;
       const f = new Parser(src, env, { privileged: true, userFile: false }).parseFile();
       return f?.probes[0] ?? null;
@@ -63,6 +64,6 @@ export function limitsFor(o: Options, p: Program): Limits {
 
 export async function runPass5(p: Program, o: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   return runProgram(p, {
-    limits: limitsFor(o, p), out, err, timeoutSeconds: o.timeout, args: o.args, suppressWarnings: o.suppressWarnings,
+    limits: limitsFor(o, p), out, err, args: o.args, suppressWarnings: o.suppressWarnings,
   });
 }

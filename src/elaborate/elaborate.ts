@@ -21,8 +21,10 @@ export interface ElaborateOptions {
   intrinsics: IntrinsicLookup;
   /** -u: keep everything (no elision). */
   unoptimized: boolean;
-  /** Parses synthesized source (stap's parse_synthetic_probe). */
-  synthesize: (code: string, tok: Token) => A.Probe | null;
+  /** Parses synthesized source (stap's parse_synthetic_probe); `tok` null: no source location. */
+  synthesize: (code: string, tok: Token | null) => A.Probe | null;
+  /** -T: milliseconds after which a synthesized timer probe calls exit(). */
+  timeoutMs: number | null;
 }
 
 /** Elaborates; returns null (diagnostics printed) if there were semantic errors. */
@@ -38,6 +40,11 @@ export function elaborate(userFiles: A.StapFile[], opts: ElaborateOptions): Prog
   const queue: A.Probe[] = userFiles.flatMap((f) => f.probes);
   resolver.onChoose = (f) => queue.push(...f.probes);
   const userFileNames = new Set(userFiles.map((f) => f.name));
+  if (opts.timeoutMs !== null) {
+    // stap's setup_timeout: the -T probe is derived before the script's own.
+    const p = opts.synthesize(`probe timer.ms(${opts.timeoutMs}) {exit()}`, null);
+    if (p) queue.unshift(p);
+  }
 
   const deriveAndResolve = (probe: A.Probe): void => {
     try {
@@ -86,7 +93,10 @@ export function elaborate(userFiles: A.StapFile[], opts: ElaborateOptions): Prog
   return { globals, functions: resolver.functions, probes, bindings, embeds: userFiles.flatMap((f) => f.embeds) };
 }
 
-/** Globals of the user's script that are written but never read. */
+/**
+ * Globals of the user's script that are written but whose value is never used. As stap's
+ * varuse "used" set: `n++` or `n += 2` as a statement writes n without using it.
+ */
 function unreadGlobals(probes: DerivedProbe[], globals: Var[], b: Bindings): Var[] {
   const read = new Set<Var>();
   const written = new Set<Var>();
@@ -104,6 +114,19 @@ function unreadGlobals(probes: DerivedProbe[], globals: Var[], b: Bindings): Var
       if (f?.decl && !seen.has(f)) {
         seen.add(f);
         walk(f.decl.body, false);
+      }
+    }
+    if (node.kind === 'expr_statement') {
+      // The value of a statement-level update is discarded: that is a write, not a use.
+      const v = (n as unknown as A.ExprStatement).value;
+      if (v.kind === 'assignment') {
+        walkTarget(v.left, false);
+        walk(v.right, false);
+        return;
+      }
+      if (v.kind === 'pre_crement' || v.kind === 'post_crement') {
+        walkTarget(v.operand, false);
+        return;
       }
     }
     if (node.kind === 'assignment') {

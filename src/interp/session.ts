@@ -12,8 +12,6 @@ export interface RunOptions {
   limits: Limits;
   out: (s: string) => void;
   err: (s: string) => void;
-  /** -T: stop after this many seconds. */
-  timeoutSeconds: number | null;
   args: string[];
   suppressWarnings: boolean;
 }
@@ -88,7 +86,7 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
     sess.state = 'running';
     await runTimers(handlers, ctx, (h) => {
       if (sess.state === 'running') fire(h);
-    }, opts.timeoutSeconds, () => sess.state !== 'running');
+    }, () => sess.state !== 'running');
     if (sess.state === 'running') sess.state = 'stopping';
   }
   for (const h of byFamily('end')) if (sess.state === 'stopping') fire(h);
@@ -108,7 +106,6 @@ async function runTimers(
   handlers: Handler[],
   ctx: Context,
   fire: (h: Handler) => void,
-  timeoutSeconds: number | null,
   stopping: () => boolean,
 ): Promise<void> {
   const timers = handlers.filter((h) => h.probe.site.family.startsWith('timer.'));
@@ -144,10 +141,6 @@ async function runTimers(
       };
       cleanups.push(() => (cancelled = true));
       schedule();
-    }
-    if (timeoutSeconds !== null) {
-      const t = setTimeout(finish, timeoutSeconds * 1000);
-      cleanups.push(() => clearTimeout(t));
     }
     const onSignal = () => finish();
     process.once('SIGINT', onSignal);
