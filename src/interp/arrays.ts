@@ -6,6 +6,8 @@ import type { Value } from './values.js';
 export interface Entry<V> {
   keys: Value[];
   value: V;
+  /** Set when deleted, so a kept sorted order can skip it. */
+  dead?: boolean;
 }
 
 /** A key tuple as one Map key: the value itself for one column, an unambiguous string otherwise. */
@@ -24,6 +26,12 @@ export class ArrayFullError extends Error {}
 
 export class StapArray<V> {
   readonly map = new Map<Value | number, Entry<V>>();
+  /**
+   * The iteration order after a sorted foreach (stap sorts the array's list in place), with
+   * later insertions appended; null means insertion order. Kept as a list so a sort does not
+   * rebuild the hash table.
+   */
+  private order: Entry<V>[] | null = null;
 
   constructor(readonly maxEntries: number, readonly wrap: boolean) {}
 
@@ -51,28 +59,61 @@ export class StapArray<V> {
     if (e) return e;
     if (this.map.size >= this.maxEntries) {
       if (!this.wrap) throw new ArrayFullError();
-      const oldest = this.map.keys().next().value as Value | number;
-      this.map.delete(oldest);
+      const first = this.entries()[0];
+      if (first) this.delete(first.keys);
     }
-    e = { keys: keys.slice(), value: init() };
+    e = { keys, value: init() }; // callers pass a fresh key tuple
     this.map.set(k, e);
+    this.order?.push(e);
     return e;
   }
 
-  /** Makes `entries` (all of them, in this order) the iteration order. */
+  /**
+   * `a[k] = value` for a one-column array: one key normalization and no tuple unless the
+   * entry is new. Returns false when the array is full (and does not wrap).
+   */
+  set1(k: Value, value: V): boolean {
+    const nk = typeof k === 'bigint' && k >= -0x1fffffffffffffn && k <= 0x1fffffffffffffn ? Number(k) : k;
+    const e = this.map.get(nk);
+    if (e) {
+      e.value = value;
+      return true;
+    }
+    if (this.map.size >= this.maxEntries) {
+      if (!this.wrap) return false;
+      const first = this.entries()[0];
+      if (first) this.delete(first.keys);
+    }
+    const created: Entry<V> = { keys: [k], value };
+    this.map.set(nk, created);
+    this.order?.push(created);
+    return true;
+  }
+
+  /** The entries in iteration order. */
+  entries(): Entry<V>[] {
+    if (!this.order) return [...this.map.values()];
+    if (this.order.length !== this.map.size) this.order = this.order.filter((e) => !e.dead);
+    return this.order.slice();
+  }
+
+  /** Makes `entries` (all live ones, in this order) the iteration order. */
   reorder(entries: Entry<V>[]): void {
-    const byEntry = new Map<Entry<V>, Value | number>();
-    for (const [k, e] of this.map) byEntry.set(e, k);
-    this.map.clear();
-    for (const e of entries) this.map.set(byEntry.get(e)!, e);
+    this.order = entries;
   }
 
   delete(keys: Value[]): void {
-    this.map.delete(keyOf(keys));
+    const k = keyOf(keys);
+    const e = this.map.get(k);
+    if (!e) return;
+    e.dead = true;
+    this.map.delete(k);
   }
 
   clear(): void {
+    for (const e of this.map.values()) e.dead = true;
     this.map.clear();
+    this.order = null;
   }
 }
 

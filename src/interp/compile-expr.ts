@@ -19,8 +19,16 @@ export type Keys = (f: Frame) => Value[];
 const T = 1n;
 const F = 0n;
 
+/** A foreach being compiled: inside it, `arr[k1, k2]` with its own keys is its current entry. */
+export interface ForeachScope {
+  array: Var;
+  indexVars: Var[];
+  current: { entry: { value: Value } | null };
+}
+
 export class ExprCompiler {
   protected readonly compiledFuncs = new Map<Func, { run: (args: Value[]) => Value; size: number }>();
+  protected readonly foreachScopes: ForeachScope[] = [];
 
   constructor(
     protected readonly program: Program,
@@ -135,6 +143,14 @@ export class ExprCompiler {
     const v = this.varOf(e.base);
     const arr = this.cell(v) as StapArray<Value>;
     const z = zero(v);
+    // `foreach ([k] in a) ... a[k]`: the loop already holds that entry (and stap forbids
+    // modifying `a` inside the loop, so it cannot go stale).
+    const scope = this.foreachScopes.find((fs) => fs.array === v && fs.indexVars.length === e.indexes.length &&
+      e.indexes.every((ix, i) => ix?.kind === 'symbol' && this.program.bindings.vars.get(ix) === fs.indexVars[i]));
+    if (scope) {
+      const cur = scope.current;
+      return () => cur.entry!.value;
+    }
     if (e.indexes.length === 1 && e.indexes[0]) {
       const k = this.expr(e.indexes[0]);
       return (f) => arr.get1(k(f))?.value ?? z;
@@ -222,19 +238,20 @@ export class ExprCompiler {
       const k = this.expr(e.left.indexes[0]);
       const z = zero(v);
       const tok = e.left.base.tok;
+      if (!combine) {
+        return (f) => {
+          const key = k(f);
+          const x = r(f);
+          if (!arr.set1(key, x)) throw new StapError(arrayOverflowMessage(v), tok);
+          return x;
+        };
+      }
       return (f) => {
         const key = k(f);
         const entry = arr.get1(key);
-        const x = combine ? combine(entry ? entry.value : z, r(f)) : r(f);
+        const x = combine(entry ? entry.value : z, r(f));
         if (entry) entry.value = x;
-        else {
-          try {
-            arr.slot([key], () => z).value = x;
-          } catch (err) {
-            if (err instanceof ArrayFullError) throw new StapError(arrayOverflowMessage(v), tok);
-            throw err;
-          }
-        }
+        else if (!arr.set1(key, x)) throw new StapError(arrayOverflowMessage(v), tok);
         return x;
       };
     }

@@ -2,10 +2,10 @@
 // completion code (normal, break, continue, return); `next` and errors are exceptions.
 
 import type * as A from '../parse/ast.js';
-import type { DerivedProbe, Func } from '../elaborate/model.js';
+import type { DerivedProbe, Func, Var } from '../elaborate/model.js';
 import { StapArray, compareValues, type Entry } from './arrays.js';
 import type { StatData } from '../format/stats.js';
-import { ExprCompiler, NEXT_IN_FUNCTION, zero, type Fn, type Frame } from './compile-expr.js';
+import { ExprCompiler, NEXT_IN_FUNCTION, zero, type ForeachScope, type Frame } from './compile-expr.js';
 import { StapError, type Value } from './values.js';
 
 export const NORMAL = 0;
@@ -230,7 +230,7 @@ export class Compiler extends ExprCompiler {
       return (f) => {
         ctx.tick(1, tok);
         const want = parts.map((p) => (p ? p(f) : null));
-        for (const [k, e] of [...arr.map]) if (want.every((w, i) => w === null || w === e.keys[i])) arr.map.delete(k);
+        for (const e of arr.entries()) if (want.every((w, i) => w === null || w === e.keys[i])) arr.delete(e.keys);
         return NORMAL;
       };
     }
@@ -244,7 +244,14 @@ export class Compiler extends ExprCompiler {
   private foreach(s: A.ForeachLoop): Stmt {
     const ctx = this.ctx;
     const tok = s.tok;
+    const current: ForeachScope['current'] = { entry: null };
+    const arrayVar = s.base.kind === 'symbol' ? this.varOf(s.base) : null;
+    const indexVars = s.indexes.map((i) => this.varOf(i));
+    const scoped = arrayVar !== null && arrayVar.type !== 'stats' && indexVars.every((v) => v.scope !== 'global') &&
+      !writesAny(s.body, indexVars, this.program.bindings.vars);
+    if (scoped) this.foreachScopes.push({ array: arrayVar, indexVars, current });
     const body = this.stmt(s.body);
+    if (scoped) this.foreachScopes.pop();
     const limit = s.limit ? this.expr(s.limit) : null;
     const idxSlots = s.indexes.map((i) => this.lvalue(i));
     const valueSlot = s.value ? this.lvalue(s.value) : null;
@@ -262,7 +269,7 @@ export class Compiler extends ExprCompiler {
     const nidx = idxLocal.length;
     return (f) => {
       ctx.tick(1, tok);
-      let entries: Entry<Value | StatData>[] = [...arr.map.values()];
+      let entries: Entry<Value | StatData>[] = arr.entries();
       if (slice.length) {
         const want = slice.map((p) => (p ? p(f) : null));
         entries = entries.filter((e) => want.every((w, i) => w === null || w === e.keys[i]));
@@ -275,6 +282,7 @@ export class Compiler extends ExprCompiler {
       let n = limit ? (limit(f) as bigint) : -1n;
       for (const e of entries) {
         if (n >= 0n && n-- === 0n) break;
+        current.entry = e as { value: Value };
         for (let i = 0; i < nidx; i++) {
           const slot = idxLocal[i]!;
           if (slot >= 0) f[slot] = e.keys[i]!;
@@ -305,6 +313,24 @@ export class Compiler extends ExprCompiler {
 
 export const NEXT_EXC = NEXT_IN_FUNCTION.signal;
 
+/** Whether `s` may assign any of `vars` (then a foreach cannot trust its index variables). */
+function writesAny(s: A.Stmt, vars: Var[], bound: Map<A.SymbolExpr, Var>): boolean {
+  let found = false;
+  const isTarget = (e: A.Expr) => e.kind === 'symbol' && vars.includes(bound.get(e)!);
+  const visit = (n: unknown): void => {
+    if (found || n === null || typeof n !== 'object') return;
+    const node = n as A.Expr | A.Stmt;
+    if (node.kind === 'assignment' && isTarget(node.left)) found = true;
+    else if ((node.kind === 'pre_crement' || node.kind === 'post_crement') && isTarget(node.operand)) found = true;
+    else if (node.kind === 'foreach_loop' && (node.indexes.some(isTarget) || (node.value && isTarget(node.value)))) found = true;
+    else if (node.kind === 'try_block' && node.catchVar && isTarget(node.catchVar)) found = true;
+    else if (node.kind === 'delete_statement' && isTarget(node.value)) found = true;
+    for (const [k, x] of Object.entries(node)) if (k !== 'tok') visit(x);
+  };
+  visit(s);
+  return found;
+}
+
 function firstStatementTok(s: A.Stmt): A.Stmt['tok'] | null {
   if (s.kind !== 'block') return s.tok;
   for (const x of s.statements) {
@@ -319,14 +345,32 @@ function firstStatementTok(s: A.Stmt): A.Stmt['tok'] | null {
  * longs compared as JS numbers when all fit, which keeps 100k-entry reports fast.
  */
 function sortEntries<V>(entries: Entry<V>[], key: (e: Entry<V>) => Value, dir: 1 | -1 | 0): Entry<V>[] {
+  const n = entries.length;
   const keys = entries.map(key);
-  const order = entries.map((_, i) => i);
   if (keys.every((k) => typeof k === 'bigint' && k >= -0x1fffffffffffffn && k <= 0x1fffffffffffffn)) {
     const nums = keys.map(Number);
+    // Pack (key, position) into one double when it fits 53 bits: a native typed-array sort then
+    // orders by key with ties in insertion order, without a comparator call per pair.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const x of nums) {
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    const shift = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
+    if ((hi - lo + 1) * shift < 2 ** 53) {
+      const packed = new Float64Array(n);
+      for (let i = 0; i < n; i++) packed[i] = (dir > 0 ? nums[i]! - lo : hi - nums[i]!) * shift + i;
+      packed.sort();
+      const out = new Array<Entry<V>>(n);
+      for (let i = 0; i < n; i++) out[i] = entries[packed[i]! % shift]!;
+      return out;
+    }
+    const order = entries.map((_, i) => i);
     order.sort((a, b) => dir * (nums[a]! - nums[b]!));
-  } else {
-    order.sort((a, b) => dir * compareValues(keys[a]!, keys[b]!));
+    return order.map((i) => entries[i]!);
   }
+  const order = entries.map((_, i) => i);
+  order.sort((a, b) => dir * compareValues(keys[a]!, keys[b]!));
   return order.map((i) => entries[i]!);
 }
-export type { Fn };
