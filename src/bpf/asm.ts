@@ -10,7 +10,7 @@ import { AsmError } from './error.js';
 import { helperId, type HelperName } from './helpers.js';
 import {
   ALU_OPS, ATOMIC_OPS, Atomic, AluOp, CallKind, Class, Endian, GOTOL, JA, JMP_OPS, JmpOp, LD_IMM64,
-  Mode, OFF_SIGNED, Pseudo, SIZES, Source,
+  Mode, Pseudo, SIZES, Source,
   type AluOpName, type AtomicOpName, type JmpOpName, type RawInsn, type Reg, type SizeName, type WReg,
 } from './insn.js';
 import { link, type LinkOptions, type PendingSlot } from './link.js';

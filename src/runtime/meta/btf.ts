@@ -17,20 +17,24 @@ export class Btf {
   readonly count: number;
   private readonly words: Uint32Array;
   private readonly recOff: Uint32Array;
+  private readonly kinds: Uint8Array;
+  private readonly kindCounts: Uint32Array;
   private readonly strs: Uint8Array;
   private readonly strStart: number;
   private readonly cache: (BtfType | undefined)[];
-  private index: NameIndex | undefined;
+  private readonly indexes: (NameIndex | undefined)[] = [];
 
   private constructor(readonly base: Btf | undefined, words: Uint32Array, recOff: Uint32Array,
-    count: number, strs: Uint8Array) {
+    kinds: Uint8Array, kindCounts: Uint32Array, strs: Uint8Array) {
     this.firstId = base ? base.firstId + base.count : 1;
     this.strStart = base ? base.strStart + base.strs.length : 0;
     this.words = words;
     this.recOff = recOff;
-    this.count = count;
+    this.kinds = kinds;
+    this.kindCounts = kindCounts;
+    this.count = kinds.length;
     this.strs = strs;
-    this.cache = new Array<BtfType | undefined>(count);
+    this.cache = new Array<BtfType | undefined>(kinds.length);
   }
 
   /** Parses a blob; only the record boundaries are computed here, everything else on demand. */
@@ -59,20 +63,24 @@ export class Btf {
     const strs = data.subarray(hdrLen + strOff, hdrLen + strOff + strLen);
     // Every record is at least 3 words, which bounds the count without a growth check.
     const recOff = new Uint32Array(Math.floor(typeLen / 12));
+    const kinds = new Uint8Array(recOff.length);
+    const kindCounts = new Uint32Array(32);
     let n = 0;
     let p = 0;
     const end = words.length;
     while (p < end) {
       if (p + 3 > end) throw new BtfError(`BTF type ${n + 1} is truncated`);
-      recOff[n++] = p;
       const info = words[p + 1]!;
       const kind = (info >>> 24) & 0x1f;
-      const fixed = FIXED_WORDS[kind]!;
+      kinds[n] = kind;
+      kindCounts[kind]++;
+      recOff[n++] = p;
+      const fixed = FIXED_WORDS[kind] ?? 0;
       if (fixed === 0) throw new BtfError(`BTF type ${n} has unknown kind ${kind}`);
       p += fixed + PER_VLEN_WORDS[kind]! * (info & 0xffff);
     }
     if (p !== end) throw new BtfError('BTF type section ends inside a record');
-    return new Btf(base, words, recOff.subarray(0, n), n, strs);
+    return new Btf(base, words, recOff.subarray(0, n), kinds.subarray(0, n), kindCounts, strs);
   }
 
   /** Highest valid type id (including the base's). */
@@ -91,8 +99,8 @@ export class Btf {
   /** Kind name of `id` without decoding the record. */
   kindOf(id: number): BtfKindName {
     if (id === 0) return 'void';
-    const [b, off] = this.locate(id);
-    return KIND_NAMES[(b.words[off + 1]! >>> 24) & 0x1f]!;
+    const [b] = this.locate(id);
+    return KIND_NAMES[b.kinds[id - b.firstId]!]!;
   }
 
   /** Name of `id` without decoding the record ('' when anonymous). */
@@ -215,19 +223,20 @@ export class Btf {
   findAll(name: string, kind?: BtfKindName): number[] {
     const out = this.base ? this.base.findAll(name, kind) : [];
     if (name === '') return out;
-    const idx = (this.index ??= this.buildIndex());
     const needle = Buffer.from(name, 'latin1');
     const h = hashBytes(needle, 0, needle.length);
     const own: number[] = [];
-    for (let i = idx.heads[h & idx.mask]!; i !== 0; i = idx.next[i]!) {
-      if (idx.hashes[i] !== h) continue;
-      const id = this.firstId + i - 1;
-      const [s, start] = this.strAt(this.words[this.recOff[i - 1]!]!);
-      if (!bytesAt(s, start, needle)) continue;
-      if (kind === undefined || this.kindOf(id) === kind) own.push(id);
+    const kinds = kind === undefined ? ALL_KINDS : [KIND_NAMES.indexOf(kind)];
+    for (const k of kinds) {
+      const idx = (this.indexes[k] ??= this.buildIndex(k));
+      for (let i = idx.heads[h & idx.mask]!; i !== 0; i = idx.next[i]!) {
+        if (idx.hashes[i] !== h) continue;
+        const [s, start] = this.strAt(this.words[this.recOff[i - 1]!]!);
+        if (bytesAt(s, start, needle)) own.push(this.firstId + i - 1);
+      }
     }
-    // Chains are built by prepending, so they run from high ids to low.
-    for (let k = own.length - 1; k >= 0; k--) out.push(own[k]!);
+    own.sort((x, y) => x - y);
+    for (const id of own) out.push(id);
     return out;
   }
 
@@ -236,29 +245,30 @@ export class Btf {
     return this.findAll(name, kind)[0];
   }
 
-  private buildIndex(): NameIndex {
-    let cap = 1024;
-    while (cap < this.count * 2) cap *= 2;
+  // One index per kind, built on first use: a session typically looks up a few structs and
+  // tracepoint typedefs, and should not pay for hashing 56k function names it never asks for.
+  private buildIndex(kind: number): NameIndex {
+    const w = this.words;
+    const recOff = this.recOff;
+    const kinds = this.kinds;
+    let cap = 64;
+    while (cap < this.kindCounts[kind]! * 2) cap *= 2;
     const mask = cap - 1;
     const heads = new Int32Array(cap);
     const next = new Int32Array(this.count + 1);
     const hashes = new Uint32Array(this.count + 1);
     const own = this.strs;
-    for (let i = 1; i <= this.count; i++) {
-      const nameOff = this.words[this.recOff[i - 1]!]!;
+    // Walking downwards makes each chain run in increasing id order.
+    for (let i = this.count; i >= 1; i--) {
+      if (kinds[i - 1] !== kind) continue;
+      const nameOff = w[recOff[i - 1]!]!;
       if (nameOff === 0) continue;
       let h: number;
       if (nameOff >= this.strStart) {
-        // Own strings: hash in place (the common case, kept free of tuple allocation).
-        const start = nameOff - this.strStart;
-        let e = start;
-        while (own[e] !== 0 && e < own.length) e++;
-        h = hashBytes(own, start, e);
+        h = hashCString(own, nameOff - this.strStart);
       } else {
         const [s, start] = this.strAt(nameOff);
-        let e = start;
-        while (s[e] !== 0 && e < s.length) e++;
-        h = hashBytes(s, start, e);
+        h = hashCString(s, start);
       }
       hashes[i] = h;
       const bucket = h & mask;
@@ -282,6 +292,8 @@ interface NameIndex {
 const FIXED_WORDS = Uint8Array.from([0, 4, 3, 6, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 3, 3]);
 const PER_VLEN_WORDS = Uint8Array.from([0, 0, 0, 0, 3, 3, 2, 0, 0, 0, 0, 0, 0, 2, 0, 3, 0, 0, 0, 3]);
 
+const ALL_KINDS: readonly number[] = KIND_NAMES.map((_, k) => k).slice(1);
+
 const VOID: BtfType = { kind: 'void', id: 0, name: 'void' };
 
 function linkage(v: number): Linkage {
@@ -292,6 +304,16 @@ function linkage(v: number): Linkage {
 function hashBytes(s: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ s[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function hashCString(s: Uint8Array, start: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === 0) break;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
   return h >>> 0;
 }
 
