@@ -7,7 +7,9 @@ import { toBytes } from '../diag/source.js';
 import { defaultParseEnv, STAP_VERSION } from '../parse/env.js';
 import { parseOptions, UsageError, type Options } from './options.js';
 import { dumpParseTree, runPass1 } from './pass1.js';
-import { dumpProgram, runPass2, runPass5 } from './passes.js';
+import { buildKernel, disassembleKernel, dumpProgram, runPass2, runPass5 } from './passes.js';
+import type { KernelBuild } from '../bpf/codegen/compile.js';
+import { SemanticError } from '../diag/errors.js';
 import { memUsage, PassTimer } from './verbose.js';
 import type { StapFile } from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
@@ -107,7 +109,20 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
     io.stdout(dumpProgram(program));
     return 0;
   }
-  if (o.lastPass < 5) return 0; // passes 3-4 build the kernel programs: nothing to build for user-space probes
+  let kernel: KernelBuild | null;
+  try {
+    kernel = buildKernel(program, o);
+  } catch (e) {
+    if (!(e instanceof SemanticError)) throw e;
+    env.reporter.semanticError(e);
+    io.stderr('Pass 3: translation failed.  [man error::pass3]\n');
+    return 1;
+  }
+  if (o.lastPass === 3) {
+    if (kernel) io.stdout(disassembleKernel(kernel));
+    return 0;
+  }
+  if (o.lastPass < 5) return 0;
   if (o.verbose) io.stderr('Pass 5: starting run.\n');
   const t5 = new PassTimer();
   let out = io.stdout;
@@ -116,7 +131,7 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
     const fd = fs.openSync(o.outputFile, 'w');
     out = (s) => fs.writeSync(fd, toBytes(s));
   }
-  const rc = await runPass5(program, o, out, io.stderr);
+  const rc = await runPass5(program, kernel, o, out, io.stderr);
   if (o.verbose) io.stderr(`Pass 5: run completed ${t5.times()}\n`);
   return rc;
 }

@@ -8,7 +8,7 @@ import type { Program } from '../elaborate/model.js';
 import { defaultMaxNesting } from '../elaborate/nesting.js';
 import { printProgram } from '../elaborate/print.js';
 import type { IntrinsicLookup } from '../elaborate/resolve.js';
-import { findIntrinsic, INTRINSICS } from '../intrinsics/index.js';
+import { intrinsicSignature } from '../intrinsics/index.js';
 import type { StapFile } from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
 import { Parser } from '../parse/parser.js';
@@ -16,13 +16,16 @@ import type { Limits } from '../interp/context.js';
 import { controlSignature } from '../interp/natives.js';
 import { runProgram } from '../interp/session.js';
 import type { Options } from './options.js';
+import { compileKernel, isKernelProbe, type KernelBuild } from '../bpf/codegen/compile.js';
+import { disassembleProgram } from '../bpf/disasm.js';
+import { vmlinuxBtf, type Btf } from '../runtime/meta/btf.js';
 
 /** Functions implemented natively: the interpreter's own, then the intrinsic library. */
 export const intrinsicLookup: IntrinsicLookup = (name, nargs) => {
   const c = controlSignature(name, nargs);
   if (c) return { params: c.params, ret: c.ret };
-  const i = nargs < 0 ? INTRINSICS.get(name)?.[0] : findIntrinsic(name, nargs);
-  return i ? { params: [...i.params], ret: i.ret } : null;
+  const i = intrinsicSignature(name, nargs);
+  return i ? { params: i.params.map((p) => p.type), names: i.params.map((p) => p.name), ret: i.ret } : null;
 };
 
 export function runPass2(files: StapFile[], env: ParseEnv, includePath: string[], o: Options): Program | null {
@@ -62,8 +65,27 @@ export function limitsFor(o: Options, p: Program): Limits {
   };
 }
 
-export async function runPass5(p: Program, o: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+/** Passes 3-4 for kernel probes: eBPF programs and maps (null when every probe runs in user space). */
+export function buildKernel(p: Program, o: Options): KernelBuild | null {
+  if (!p.probes.some(isKernelProbe)) return null;
+  let btf: Btf | null = null;
+  try {
+    btf = vmlinuxBtf();
+  } catch {
+    btf = null; // no BTF: classic tracepoints only
+  }
+  return compileKernel(p, btf, limitsFor(o, p).maxMapEntries);
+}
+
+/** -p3: the generated programs, disassembled with their script lines. */
+export function disassembleKernel(k: KernelBuild): string {
+  return k.spec.programs.map((ps) =>
+    `# ${ps.name}: ${ps.attach.kind} ${ps.attach.kind === 'tp_btf' ? ps.attach.tracepoint : `${ps.attach.category}:${ps.attach.name}`}\n` +
+    disassembleProgram(ps.program, { formatSpan: (t) => `${t.file.name}:${t.line}:${t.col}` })).join('\n');
+}
+
+export async function runPass5(p: Program, k: KernelBuild | null, o: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   return runProgram(p, {
-    limits: limitsFor(o, p), out, err, args: o.args, suppressWarnings: o.suppressWarnings,
+    limits: limitsFor(o, p), out, err, args: o.args, suppressWarnings: o.suppressWarnings, kernel: k,
   });
 }

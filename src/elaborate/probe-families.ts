@@ -35,7 +35,7 @@ export const PROBE_FAMILIES: ProbeFamily[] = [
   })),
   { id: 'timer.profile', components: [plain('timer'), plain('profile')], context: 'kernel', unsupported: later },
   { id: 'timer.profile.tick', components: [plain('timer'), plain('profile'), plain('tick')], context: 'kernel', unsupported: later },
-  { id: 'kernel.trace', components: [plain('kernel'), s('trace')], context: 'kernel', unsupported: later },
+  { id: 'kernel.trace', components: [plain('kernel'), s('trace')], context: 'kernel', unsupported: null },
   { id: 'kernel.function', components: [plain('kernel'), s('function')], context: 'kernel', unsupported: later },
   { id: 'kernel.function.return', components: [plain('kernel'), s('function'), plain('return')], context: 'kernel', unsupported: later },
   { id: 'kernel.function.call', components: [plain('kernel'), s('function'), plain('call')], context: 'kernel', unsupported: later },

@@ -13,6 +13,8 @@ import { newVar, setArity } from './vars.js';
 
 export interface IntrinsicSignature {
   params: VarType[];
+  /** Parameter names as stap's tapset declares them (for -p2). */
+  names?: string[];
   ret: VarType;
 }
 
@@ -268,7 +270,7 @@ export class Resolver {
     let f = this.intrinsicFuncs.get(key);
     if (!f) {
       const params = sig.params.map((t, i) => {
-        const v = newVar(`arg${i + 1}`, 'param', call.tok);
+        const v = newVar(sig.names?.[i] ?? `arg${i + 1}`, 'param', call.tok);
         v.type = t;
         v.arity = 0;
         return v;

@@ -2,6 +2,7 @@
 // -T, SIGINT/SIGTERM; run-time errors reported as stap does, with MAXERRORS; exit status.
 
 import type { DerivedProbe, Program } from '../elaborate/model.js';
+import type { KernelBuild } from '../bpf/codegen/compile.js';
 import { describeToken } from '../parse/token.js';
 import { Compiler, NEXT_EXC } from './compile-stmt.js';
 import { Context, type Limits } from './context.js';
@@ -14,6 +15,8 @@ export interface RunOptions {
   err: (s: string) => void;
   args: string[];
   suppressWarnings: boolean;
+  /** Kernel programs and maps, when the script has kernel probes. */
+  kernel: KernelBuild | null;
 }
 
 interface Handler {

@@ -1,0 +1,949 @@
+// Code generation for one kernel probe handler: the elaborated handler body to eBPF. Values are
+// computed into R0 with intermediates on the BPF stack; strings live in fixed slots of a per-CPU
+// scratch area (R7); scalar globals in one array map value (R9); ctx in R6. Constructs not yet
+// supported in kernel context are compile errors naming the construct (docs/compat.md).
+
+import { SemanticError } from '../../diag/errors.js';
+import type * as A from '../../parse/ast.js';
+import type { Token } from '../../parse/token.js';
+import type { DerivedProbe, Program as Elaborated, Var } from '../../elaborate/model.js';
+import { unescapeLiteral } from '../../format/escapes.js';
+import { parseFormat } from '../../parse/format.js';
+import { memberOf, resolved, sizeof } from '../../runtime/meta/btf-layout.js';
+import { Assembler } from '../asm.js';
+import { R0, R1, R2, R3, R4, R5, R6, R7, R9, FP, type WReg } from '../insn.js';
+import type { MapSpec, ProgramSpec, RecordField, RecordFormat, RecordKind } from '../spec.js';
+import { fieldOffsets } from '../../wire/records.js';
+import { KSTR, SCRATCH_SIZE, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type KernelLayout } from './layout.js';
+import type { Target } from './targets.js';
+
+/** Globals-map offset of the counter of records the ring buffer could not take. */
+export const DROPPED_OFFSET = 0;
+const ZERO_KEY = -8; // fp-8 holds a u32 0: the key of one-entry array maps
+const EXIT = '__exit';
+
+export class Records {
+  readonly formats: RecordFormat[] = [];
+  /** The print calls of all handlers; a printf record names one by index. */
+  readonly printCalls: A.PrintFormat[] = [];
+  add(what: RecordKind, fields: RecordField[]): RecordFormat {
+    const f: RecordFormat = { id: this.formats.length + 1, what, fields };
+    this.formats.push(f);
+    return f;
+  }
+}
+
+const unsupported = (what: string, tok: Token) =>
+  new SemanticError('kernel:unsupported', `not supported in kernel context yet: ${what}`, tok);
+
+type Val = 'long' | 'string';
+
+export class ProbeGen {
+  private readonly a = new Assembler<MapSpec, Token>();
+  private readonly localSlots = new Map<Var, number>();
+  private stackTop = 16; // bytes of stack in use below fp (fp-8: zero key, fp-16: spare)
+  private scratchTop = 0;
+  private readonly stringLocals = new Map<Var, number>();
+  private labels = 0;
+
+  constructor(
+    private readonly prog: Elaborated,
+    private readonly probe: DerivedProbe,
+    private readonly layout: KernelLayout,
+    private readonly records: Records,
+    private readonly target: Target,
+  ) {}
+
+  generate(name: string): ProgramSpec {
+    const a = this.a;
+    a.at(this.probe.tok);
+    a.mov64Reg(R6, R1);
+    a.stW(FP, ZERO_KEY, 0);
+    this.lookupOne(this.layout.scratch, R7);
+    this.lookupOne(this.layout.globalsMap, R9);
+    for (const v of this.probe.locals) {
+      if (v.type === 'string') {
+        const off = this.scratch(KSTR);
+        this.stringLocals.set(v, off);
+        this.zeroScratch(off, KSTR);
+      } else {
+        const slot = this.stack(8);
+        this.localSlots.set(v, slot);
+        a.stDW(FP, slot, 0);
+      }
+    }
+    if (this.probe.condition) {
+      this.long(this.probe.condition);
+      a.jmpImm('jeq', R0, 0, EXIT);
+    }
+    this.stmt(this.probe.body);
+    a.label(EXIT);
+    a.mov64Imm(R0, 0);
+    a.exit();
+    return { name, probe: this.probe.index, attach: this.target.attach, program: a.link() };
+  }
+
+  // ---- storage helpers --------------------------------------------------------------
+
+  private fresh(hint: string): string {
+    return `${hint}${++this.labels}`;
+  }
+
+  private stack(bytes: number): number {
+    this.stackTop += Math.ceil(bytes / 8) * 8;
+    if (this.stackTop > 512) throw unsupported('handlers needing more than 512 bytes of BPF stack', this.probe.tok);
+    return -this.stackTop;
+  }
+
+  private scratch(bytes: number): number {
+    const off = this.scratchTop;
+    this.scratchTop += Math.ceil(bytes / 8) * 8;
+    if (this.scratchTop > SCRATCH_SIZE) throw unsupported('this many string temporaries', this.probe.tok);
+    return off;
+  }
+
+  /** `dst = lookup(map, &zero)`, leaving the handler if absent. */
+  private lookupOne(map: MapSpec, dst: WReg): void {
+    const a = this.a;
+    a.ldMapFd(R1, map);
+    a.mov64Reg(R2, FP);
+    a.alu64Imm('add', R2, ZERO_KEY);
+    a.call('map_lookup_elem');
+    a.jmpImm('jeq', R0, 0, EXIT);
+    a.mov64Reg(dst, R0);
+  }
+
+  private zeroScratch(off: number, bytes: number): void {
+    for (let i = 0; i < bytes; i += 8) this.a.stDW(R7, off + i, 0);
+  }
+
+  /** Copies `bytes` from [src+srcOff] to [dst+dstOff] (both 8-byte aligned) through R1. */
+  private copy(dst: WReg | typeof FP, dstOff: number, src: WReg | typeof FP, srcOff: number, bytes: number): void {
+    for (let i = 0; i < bytes; i += 8) {
+      this.a.ldxDW(R1, src, srcOff + i);
+      this.a.stxDW(dst, dstOff + i, R1);
+    }
+  }
+
+  // ---- statements -------------------------------------------------------------------
+
+  private stmt(s: A.Stmt): void {
+    const a = this.a;
+    a.at(s.tok);
+    switch (s.kind) {
+      case 'block': for (const x of s.statements) this.stmt(x); return;
+      case 'null_statement': return;
+      case 'expr_statement': this.effect(s.value); return;
+      case 'if_statement': {
+        const els = this.fresh('else');
+        const end = this.fresh('endif');
+        this.long(s.cond);
+        a.jmpImm('jeq', R0, 0, els);
+        this.stmt(s.thenStmt);
+        a.ja(end);
+        a.label(els);
+        if (s.elseStmt) this.stmt(s.elseStmt);
+        a.label(end);
+        return;
+      }
+      case 'next_statement': a.ja(EXIT); return;
+      case 'delete_statement': this.delete(s); return;
+      default: throw unsupported(describeStmt(s), s.tok);
+    }
+  }
+
+  private delete(s: A.DeleteStatement): void {
+    const v = s.value;
+    if (v.kind === 'arrayindex' && v.base.kind === 'symbol' && v.indexes.every((i) => i !== null)) {
+      const loc = this.globalLoc(v.base);
+      if (loc.kind !== 'array') throw unsupported('delete of this value', s.tok);
+      const key = this.key(loc, v.indexes as A.Expr[]);
+      this.a.ldMapFd(R1, loc.map);
+      this.a.mov64Reg(R2, R7);
+      this.a.alu64Imm('add', R2, key);
+      this.a.call('map_delete_elem');
+      return;
+    }
+    throw unsupported('deleting whole arrays or scalars in a kernel probe', s.tok);
+  }
+
+  /** An expression evaluated for its effect. */
+  private effect(e: A.Expr): void {
+    if (e.kind === 'print_format' || e.kind === 'functioncall' || e.kind === 'assignment' ||
+        e.kind === 'pre_crement' || e.kind === 'post_crement') {
+      this.value(e);
+      return;
+    }
+    this.value(e);
+  }
+
+  // ---- expressions ------------------------------------------------------------------
+
+  private typeOf(e: A.Expr): Val {
+    const t = this.prog.bindings.types.get(e);
+    return t === 'string' ? 'string' : 'long';
+  }
+
+  /** Evaluates `e`: longs into R0, strings into a scratch slot (returned). */
+  private value(e: A.Expr): number | null {
+    if (this.typeOf(e) === 'string' && e.kind !== 'print_format') return this.str(e);
+    this.long(e);
+    return null;
+  }
+
+  private globalLoc(sym: A.SymbolExpr): GlobalLoc {
+    const v = this.prog.bindings.vars.get(sym)!;
+    const loc = this.layout.globals.get(v);
+    if (!loc) throw new Error(`internal error: global ${v.name} has no kernel storage`);
+    return loc;
+  }
+
+  private varOf(sym: A.SymbolExpr): Var {
+    return this.prog.bindings.vars.get(sym)!;
+  }
+
+  long(e: A.Expr): void {
+    const a = this.a;
+    a.at(e.tok);
+    switch (e.kind) {
+      case 'literal_number': a.ldImm64(R0, e.value); return;
+      case 'symbol': {
+        const v = this.varOf(e);
+        if (v.scope !== 'global') {
+          a.ldxDW(R0, FP, this.localSlots.get(v)!);
+          return;
+        }
+        const loc = this.globalLoc(e);
+        if (loc.kind !== 'scalar') throw unsupported(`reading ${v.name} as a value`, e.tok);
+        a.ldxDW(R0, R9, loc.offset);
+        return;
+      }
+      case 'arrayindex': this.readElement(e); return;
+      case 'assignment': this.assignment(e); return;
+      case 'binary': this.binary(e); return;
+      case 'unary': {
+        this.long(e.operand);
+        if (e.op === '-') a.neg64(R0);
+        else if (e.op === '~') a.alu64Imm('xor', R0, -1);
+        else if (e.op === '!') this.boolOf('jeq', 0);
+        return;
+      }
+      case 'comparison': this.comparison(e); return;
+      case 'logical': {
+        const done = this.fresh('logic');
+        this.long(e.left);
+        this.boolOf('jne', 0);
+        a.jmpImm(e.op === '&&' ? 'jeq' : 'jne', R0, 0, done);
+        this.long(e.right);
+        this.boolOf('jne', 0);
+        a.label(done);
+        return;
+      }
+      case 'ternary': {
+        const els = this.fresh('tern');
+        const end = this.fresh('ternend');
+        this.long(e.cond);
+        a.jmpImm('jeq', R0, 0, els);
+        this.long(e.truevalue);
+        a.ja(end);
+        a.label(els);
+        this.long(e.falsevalue);
+        a.label(end);
+        return;
+      }
+      case 'pre_crement': case 'post_crement': this.crement(e); return;
+      case 'array_in': this.arrayIn(e); return;
+      case 'functioncall': this.call(e); return;
+      case 'print_format': this.print(e); return;
+      case 'target_symbol': this.targetVar(e); return;
+      case 'defined_op': a.mov64Imm(R0, this.defined(e.operand) ? 1 : 0); return;
+      default: throw unsupported(describeExpr(e), e.tok);
+    }
+  }
+
+  /** R0 = (R0 op imm) ? 1 : 0 */
+  private boolOf(op: 'jeq' | 'jne', imm: number): void {
+    const t = this.fresh('bool');
+    const a = this.a;
+    a.mov64Reg(R1, R0);
+    a.mov64Imm(R0, 1);
+    a.jmpImm(op, R1, imm, t);
+    a.mov64Imm(R0, 0);
+    a.label(t);
+  }
+
+  /** Evaluates a, spills it, evaluates b; leaves a in R0 and b in R1. */
+  private pair(x: A.Expr, y: A.Expr): void {
+    const slot = this.stack(8);
+    this.long(x);
+    this.a.stxDW(FP, slot, R0);
+    this.long(y);
+    this.a.mov64Reg(R1, R0);
+    this.a.ldxDW(R0, FP, slot);
+    this.stackTop -= 8;
+  }
+
+  private binary(e: A.BinaryExpr): void {
+    const a = this.a;
+    this.pair(e.left, e.right);
+    a.at(e.tok);
+    switch (e.op) {
+      case '+': a.alu64Reg('add', R0, R1); return;
+      case '-': a.alu64Reg('sub', R0, R1); return;
+      case '*': a.alu64Reg('mul', R0, R1); return;
+      case '&': a.alu64Reg('and', R0, R1); return;
+      case '|': a.alu64Reg('or', R0, R1); return;
+      case '^': a.alu64Reg('xor', R0, R1); return;
+      case '<<': a.alu64Imm('and', R1, 63); a.alu64Reg('lsh', R0, R1); return;
+      case '>>': a.alu64Imm('and', R1, 63); a.alu64Reg('arsh', R0, R1); return;
+      case '>>>': a.alu64Imm('and', R1, 63); a.alu64Reg('rsh', R0, R1); return;
+      case '/': case '%': {
+        const ok = this.fresh('div');
+        a.jmpImm('jne', R1, 0, ok);
+        this.runtimeError('division by 0', e.tok);
+        a.label(ok);
+        // Signed division (cpu v4 sdiv/smod; Linux >= 6.6).
+        a.alu64Reg(e.op === '/' ? 'sdiv' : 'smod', R0, R1);
+        return;
+      }
+    }
+    throw unsupported(`operator ${e.op}`, e.tok);
+  }
+
+  private comparison(e: A.ComparisonExpr): void {
+    if (this.typeOf(e.left) === 'string') throw unsupported('string comparison', e.tok);
+    const ops: Record<string, 'jeq' | 'jne' | 'jslt' | 'jsle' | 'jsgt' | 'jsge'> = {
+      '==': 'jeq', '!=': 'jne', '<': 'jslt', '<=': 'jsle', '>': 'jsgt', '>=': 'jsge',
+    };
+    this.pair(e.left, e.right);
+    const t = this.fresh('cmp');
+    const a = this.a;
+    a.mov64Reg(R2, R0);
+    a.mov64Imm(R0, 1);
+    a.jmpReg(ops[e.op]!, R2, R1, t);
+    a.mov64Imm(R0, 0);
+    a.label(t);
+  }
+
+  // ---- variables and arrays ---------------------------------------------------------
+
+  private assignment(e: A.AssignmentExpr): void {
+    const a = this.a;
+    if (e.op === '<<<') {
+      this.statAdd(e);
+      return;
+    }
+    const target = e.left;
+    if (this.typeOf(target) === 'string') {
+      if (e.op !== '=') throw unsupported(`${e.op} on strings`, e.tok);
+      const src = this.str(e.right);
+      if (target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
+        this.copy(R7, this.stringLocals.get(this.varOf(target))!, R7, src, KSTR);
+        return;
+      }
+      if (target.kind === 'symbol') {
+        const loc = this.globalLoc(target);
+        if (loc.kind !== 'scalar') throw unsupported('this assignment', e.tok);
+        this.copy(R9, loc.offset, R7, src, KSTR);
+        return;
+      }
+      throw unsupported('string array values in a kernel probe', e.tok);
+    }
+    const op = e.op === '=' ? null : e.op.slice(0, -1);
+    if (target.kind === 'symbol') {
+      const v = this.varOf(target);
+      if (v.scope !== 'global') {
+        const slot = this.localSlots.get(v)!;
+        if (op) {
+          this.binary({ kind: 'binary', tok: e.tok, op, left: target, right: e.right });
+        } else {
+          this.long(e.right);
+        }
+        a.stxDW(FP, slot, R0);
+        return;
+      }
+      const loc = this.globalLoc(target);
+      if (loc.kind !== 'scalar') throw unsupported('this assignment', e.tok);
+      if (op === '+' || op === '-') {
+        this.long(e.right);
+        if (op === '-') a.neg64(R0);
+        a.mov64Reg(R1, R0);
+        a.atomic('fetch_add', 'dw', R9, loc.offset, R1);
+        a.alu64Reg('add', R0, R1); // new value = delta + old
+        return;
+      }
+      if (op) this.binary({ kind: 'binary', tok: e.tok, op, left: target, right: e.right });
+      else this.long(e.right);
+      a.stxDW(R9, loc.offset, R0);
+      return;
+    }
+    if (target.kind === 'arrayindex' && target.base.kind === 'symbol') {
+      this.updateElement(target, op, e.right, e.tok, false);
+      return;
+    }
+    throw unsupported('this assignment', e.tok);
+  }
+
+  private crement(e: A.PreCrement | A.PostCrement): void {
+    const delta: A.LiteralNumber = { kind: 'literal_number', tok: e.tok, value: e.op === '++' ? 1n : -1n };
+    const t = e.operand;
+    if (t.kind === 'arrayindex' && t.base.kind === 'symbol') {
+      this.updateElement(t, '+', delta, e.tok, e.kind === 'post_crement');
+      return;
+    }
+    this.assignment({ kind: 'assignment', tok: e.tok, op: '+=', left: t, right: delta });
+    if (e.kind === 'post_crement') this.a.alu64Imm('sub', R0, Number(delta.value));
+  }
+
+  /** Builds the key of `loc` from `indexes` in a scratch slot; returns its offset. */
+  private key(loc: Extract<GlobalLoc, { kind: 'array' }>, indexes: A.Expr[]): number {
+    const { offsets } = fieldOffsets(loc.keyFields);
+    const size = loc.map.keySize;
+    const off = this.scratch(size);
+    indexes.forEach((ix, i) => {
+      const at = off + offsets[i]! - 8; // fieldOffsets counts a record header; keys have none
+      if (loc.keyFields[i]!.type === 'long') {
+        this.long(ix);
+        this.a.stxDW(R7, at, R0);
+      } else {
+        const s = this.str(ix);
+        this.copy(R7, at, R7, s, KSTR);
+      }
+    });
+    return off;
+  }
+
+  private lookupKey(map: MapSpec, keyOff: number): void {
+    const a = this.a;
+    a.ldMapFd(R1, map);
+    a.mov64Reg(R2, R7);
+    a.alu64Imm('add', R2, keyOff);
+    a.call('map_lookup_elem');
+  }
+
+  private arrayOf(e: A.ArrayIndex): Extract<GlobalLoc, { kind: 'array' }> {
+    if (e.base.kind !== 'symbol') throw unsupported('histogram buckets in a kernel probe', e.tok);
+    const loc = this.globalLoc(e.base);
+    if (loc.kind !== 'array') throw new Error('internal error: not an array');
+    return loc;
+  }
+
+  private readElement(e: A.ArrayIndex): void {
+    const loc = this.arrayOf(e);
+    if (loc.value !== 'long') throw unsupported('reading this array in a kernel probe', e.tok);
+    const key = this.key(loc, e.indexes as A.Expr[]);
+    this.lookupKey(loc.map, key);
+    const miss = this.fresh('miss');
+    const a = this.a;
+    a.jmpImm('jeq', R0, 0, miss);
+    a.ldxDW(R0, R0, 0);
+    a.label(miss);
+  }
+
+  private arrayIn(e: A.ArrayIn): void {
+    const loc = this.arrayOf(e.operand);
+    if (e.operand.indexes.some((i) => i === null)) throw unsupported('wildcard `in`', e.tok);
+    const key = this.key(loc, e.operand.indexes as A.Expr[]);
+    this.lookupKey(loc.map, key);
+    this.boolOf('jne', 0);
+  }
+
+  /**
+   * `a[k] = v`, `a[k] op= v`, `a[k]++`: += and -= are atomic (fetch_add) on an existing entry;
+   * a new entry is inserted with BPF_NOEXIST, retrying the atomic path if another CPU won.
+   */
+  private updateElement(t: A.ArrayIndex, op: string | null, rhs: A.Expr, tok: Token, post: boolean): void {
+    const a = this.a;
+    const loc = this.arrayOf(t);
+    if (loc.value !== 'long') throw unsupported('this array update in a kernel probe', tok);
+    const valSlot = this.stack(8);
+    this.long(rhs);
+    if (op === '-') a.neg64(R0);
+    a.stxDW(FP, valSlot, R0);
+    const key = this.key(loc, t.indexes as A.Expr[]);
+    const done = this.fresh('upd');
+    const insert = this.fresh('ins');
+    if (op === '+' || op === '-') {
+      const retry = this.fresh('retry');
+      a.label(retry);
+      this.lookupKey(loc.map, key);
+      a.jmpImm('jeq', R0, 0, insert);
+      a.ldxDW(R1, FP, valSlot);
+      a.mov64Reg(R2, R1);
+      a.atomic('fetch_add', 'dw', R0, 0, R1);
+      // R1 = old value; the expression's value is new (or old for post-increment).
+      a.mov64Reg(R0, R1);
+      if (!post) a.alu64Reg('add', R0, R2);
+      a.ja(done);
+      a.label(insert);
+      this.updateMap(loc.map, key, valSlot, 1, tok, retry);
+      a.mov64Imm(R0, 0);
+      if (!post) a.ldxDW(R0, FP, valSlot);
+      a.label(done);
+    } else {
+      if (op) {
+        // Non-additive compound updates: read, combine, write back (not atomic, as in stap
+        // without locking).
+        this.lookupKey(loc.map, key);
+        const miss = this.fresh('miss');
+        a.mov64Imm(R1, 0);
+        a.jmpImm('jeq', R0, 0, miss);
+        a.ldxDW(R1, R0, 0);
+        a.label(miss);
+        const slot2 = valSlot;
+        a.ldxDW(R2, FP, slot2);
+        a.mov64Reg(R0, R1);
+        a.mov64Reg(R1, R2);
+        const tmp: A.BinaryExpr = { kind: 'binary', tok, op, left: rhs, right: rhs };
+        void tmp;
+        switch (op) {
+          case '*': a.alu64Reg('mul', R0, R1); break;
+          case '&': a.alu64Reg('and', R0, R1); break;
+          case '|': a.alu64Reg('or', R0, R1); break;
+          case '^': a.alu64Reg('xor', R0, R1); break;
+          case '<<': a.alu64Imm('and', R1, 63); a.alu64Reg('lsh', R0, R1); break;
+          case '>>': a.alu64Imm('and', R1, 63); a.alu64Reg('arsh', R0, R1); break;
+          default: throw unsupported(`${op}= on array elements in a kernel probe`, tok);
+        }
+        a.stxDW(FP, valSlot, R0);
+      }
+      this.updateMap(loc.map, key, valSlot, 0, tok, null);
+      a.ldxDW(R0, FP, valSlot);
+    }
+    this.stackTop -= 8;
+  }
+
+  /** map_update_elem(map, key, &value, flags); E2BIG is stap's array overflow error. */
+  private updateMap(map: MapSpec, keyOff: number, valSlot: number, flags: number, tok: Token, onExists: string | null): void {
+    const a = this.a;
+    a.ldMapFd(R1, map);
+    a.mov64Reg(R2, R7);
+    a.alu64Imm('add', R2, keyOff);
+    a.mov64Reg(R3, FP);
+    a.alu64Imm('add', R3, valSlot);
+    a.mov64Imm(R4, flags);
+    a.call('map_update_elem');
+    const ok = this.fresh('updok');
+    a.jmpImm('jeq', R0, 0, ok);
+    if (onExists) a.jmpImm('jeq', R0, -17, onExists); // EEXIST: another CPU inserted it first
+    this.runtimeError(`Array overflow, check ${map.maxEntries !== 0 ? 'MAXMAPENTRIES' : 'size limit'}`, tok);
+    a.label(ok);
+  }
+
+  // ---- statistics ---------------------------------------------------------------------
+
+  private statAdd(e: A.AssignmentExpr): void {
+    const a = this.a;
+    const t = e.left;
+    let loc: GlobalLoc;
+    let keyOff = -1;
+    if (t.kind === 'symbol') loc = this.globalLoc(t);
+    else if (t.kind === 'arrayindex' && t.base.kind === 'symbol') {
+      loc = this.globalLoc(t.base);
+      if (loc.kind !== 'array') throw new Error('internal error');
+      keyOff = this.key(loc, t.indexes as A.Expr[]);
+    } else throw unsupported('this statistic', e.tok);
+    if (loc.kind === 'scalar' || !loc.stats) throw new Error('internal error: not a statistic');
+    const valSlot = this.stack(8);
+    this.long(e.right);
+    a.stxDW(FP, valSlot, R0);
+    const got = this.fresh('stat');
+    if (loc.kind === 'stats') {
+      a.ldMapFd(R1, loc.map);
+      a.mov64Reg(R2, FP);
+      a.alu64Imm('add', R2, ZERO_KEY);
+      a.call('map_lookup_elem');
+      a.jmpImm('jeq', R0, 0, EXIT);
+    } else {
+      const retry = this.fresh('statlk');
+      a.label(retry);
+      this.lookupKey(loc.map, keyOff);
+      a.jmpImm('jne', R0, 0, got);
+      // First value for this key on this CPU: insert a zeroed per-CPU slot, then look it up.
+      const zero = this.scratch(loc.stats.size);
+      this.zeroScratch(zero, loc.stats.size);
+      a.ldMapFd(R1, loc.map);
+      a.mov64Reg(R2, R7);
+      a.alu64Imm('add', R2, keyOff);
+      a.mov64Reg(R3, R7);
+      a.alu64Imm('add', R3, zero);
+      a.mov64Imm(R4, 1);
+      a.call('map_update_elem');
+      a.jmpImm('jeq', R0, 0, retry);
+      a.jmpImm('jeq', R0, -17, retry);
+      this.runtimeError('Array overflow, check MAXMAPENTRIES', e.tok);
+    }
+    a.label(got);
+    // R0 = this CPU's stat_data; R1 = value.
+    a.ldxDW(R1, FP, valSlot);
+    const first = this.fresh('first');
+    const minok = this.fresh('minok');
+    const maxok = this.fresh('maxok');
+    const hist = this.fresh('hist');
+    a.ldxDW(R2, R0, STAT_COUNT);
+    a.jmpImm('jeq', R2, 0, first);
+    a.ldxDW(R3, R0, STAT_MIN);
+    a.jmpReg('jsle', R3, R1, minok);
+    a.stxDW(R0, STAT_MIN, R1);
+    a.label(minok);
+    a.ldxDW(R3, R0, STAT_MAX);
+    a.jmpReg('jsge', R3, R1, maxok);
+    a.stxDW(R0, STAT_MAX, R1);
+    a.label(maxok);
+    a.ldxDW(R3, R0, STAT_SUM);
+    a.alu64Reg('add', R3, R1);
+    a.stxDW(R0, STAT_SUM, R3);
+    a.alu64Imm('add', R2, 1);
+    a.stxDW(R0, STAT_COUNT, R2);
+    a.ja(hist);
+    a.label(first);
+    a.stDW(R0, STAT_COUNT, 1);
+    a.stxDW(R0, STAT_SUM, R1);
+    a.stxDW(R0, STAT_MIN, R1);
+    a.stxDW(R0, STAT_MAX, R1);
+    a.label(hist);
+    if (loc.stats.buckets > 0) this.histBucket(loc.var, loc.stats.buckets);
+    a.ldxDW(R0, FP, valSlot);
+    this.stackTop -= 8;
+  }
+
+  /** Increments the histogram bucket of R1 in the stat_data at R0 (log or linear). */
+  private histBucket(v: Var, buckets: number): void {
+    const a = this.a;
+    const spec = histSpecOf(this.prog, v);
+    a.mov64Reg(R5, R0);
+    if (spec.kind === 'log') {
+      // Bucket 64 for 0, 64 + bit length for v > 0, mirrored below 64 for v < 0.
+      const neg = this.fresh('hneg');
+      const len = this.fresh('hlen');
+      const store = this.fresh('hstore');
+      a.mov64Imm(R2, 64);
+      a.jmpImm('jeq', R1, 0, store);
+      a.mov64Reg(R3, R1);
+      a.jmpImm('jsge', R1, 0, len);
+      a.neg64(R3);
+      a.label(len);
+      // R4 = bit length of R3 (as unsigned), by halving.
+      a.mov64Imm(R4, 0);
+      for (const step of [32, 16, 8, 4, 2, 1]) {
+        const skip = this.fresh('hb');
+        a.mov64Reg(R0, R3);
+        a.alu64Imm('rsh', R0, step);
+        a.jmpImm('jeq', R0, 0, skip);
+        a.mov64Reg(R3, R0);
+        a.alu64Imm('add', R4, step);
+        a.label(skip);
+      }
+      a.alu64Imm('add', R4, 1); // R3 is now 1: count it
+      a.mov64Imm(R2, 64);
+      a.alu64Reg('add', R2, R4);
+      a.jmpImm('jsge', R1, 0, store);
+      a.mov64Imm(R2, 128);
+      a.alu64Reg('sub', R2, R2);
+      a.mov64Imm(R2, 64);
+      a.alu64Reg('sub', R2, R4);
+      a.label(neg);
+      a.label(store);
+    } else if (spec.kind === 'linear') {
+      // (v - start) / interval + 1, 0 below start, clamped to the overflow bucket.
+      const under = this.fresh('hunder');
+      const store = this.fresh('hstore');
+      a.mov64Reg(R2, R1);
+      a.ldImm64(R3, BigInt(spec.start));
+      a.alu64Reg('sub', R2, R3);
+      a.jmpImm('jslt', R2, 0, under);
+      a.alu64Imm('div', R2, spec.interval);
+      a.alu64Imm('add', R2, 1);
+      a.ja(store);
+      a.label(under);
+      a.mov64Imm(R2, 0);
+      a.label(store);
+    }
+    // Clamp for the verifier (and the overflow bucket).
+    const inRange = this.fresh('hin');
+    a.jmpImm('jslt', R2, buckets - 1, inRange);
+    a.mov64Imm(R2, buckets - 1);
+    a.label(inRange);
+    const nonneg = this.fresh('hnn');
+    a.jmpImm('jsge', R2, 0, nonneg);
+    a.mov64Imm(R2, 0);
+    a.label(nonneg);
+    a.alu64Imm('lsh', R2, 3);
+    a.alu64Reg('add', R2, R5);
+    a.ldxDW(R3, R2, STAT_HIST);
+    a.alu64Imm('add', R3, 1);
+    a.stxDW(R2, STAT_HIST, R3);
+    a.mov64Reg(R0, R5);
+  }
+
+  // ---- strings -----------------------------------------------------------------------
+
+  /** Evaluates a string expression into a scratch slot of KSTR bytes; returns its offset. */
+  private str(e: A.Expr): number {
+    const a = this.a;
+    a.at(e.tok);
+    switch (e.kind) {
+      case 'literal_string': {
+        const bytes = unescapeLiteral(e.value);
+        const off = this.scratch(KSTR);
+        for (let i = 0; i < KSTR; i += 8) {
+          let word = 0n;
+          for (let k = 7; k >= 0; k--) word = (word << 8n) | BigInt(i + k < Math.min(bytes.length, KSTR - 1) ? bytes.charCodeAt(i + k) & 0xff : 0);
+          if (word === 0n) a.stDW(R7, off + i, 0);
+          else {
+            a.ldImm64(R1, word);
+            a.stxDW(R7, off + i, R1);
+          }
+        }
+        return off;
+      }
+      case 'symbol': {
+        const v = this.varOf(e);
+        if (v.scope !== 'global') return this.stringLocals.get(v)!;
+        const loc = this.globalLoc(e);
+        if (loc.kind !== 'scalar') throw unsupported('this string', e.tok);
+        const off = this.scratch(KSTR);
+        this.copy(R7, off, R9, loc.offset, KSTR);
+        return off;
+      }
+      case 'functioncall': return this.stringCall(e);
+      case 'assignment': {
+        this.assignment(e);
+        return this.str(e.left);
+      }
+      default: throw unsupported(`${describeExpr(e)} as a string`, e.tok);
+    }
+  }
+
+  private stringCall(e: A.FunctionCall): number {
+    const a = this.a;
+    switch (`${e.name}/${e.args.length}`) {
+      case 'execname/0': {
+        const off = this.scratch(KSTR);
+        this.zeroScratch(off, KSTR);
+        a.mov64Reg(R1, R7);
+        a.alu64Imm('add', R1, off);
+        a.mov64Imm(R2, 16);
+        a.call('get_current_comm');
+        return off;
+      }
+      case 'pp/0': return this.str({ kind: 'literal_string', tok: e.tok, value: this.probe.site.point.replace(/\\/g, '\\\\') });
+      case 'kernel_string/1': case 'user_string/1': {
+        const off = this.scratch(KSTR);
+        this.zeroScratch(off, KSTR);
+        this.long(e.args[0]!);
+        a.mov64Reg(R3, R0);
+        a.mov64Reg(R1, R7);
+        a.alu64Imm('add', R1, off);
+        a.mov64Imm(R2, KSTR);
+        a.call(e.name === 'user_string' ? 'probe_read_user_str' : 'probe_read_kernel_str');
+        return off;
+      }
+    }
+    throw unsupported(`function ${e.name}() returning a string`, e.tok);
+  }
+
+  // ---- functions ------------------------------------------------------------------------
+
+  private call(e: A.FunctionCall): void {
+    const a = this.a;
+    const sig = `${e.name}/${e.args.length}`;
+    switch (sig) {
+      case 'pid/0': a.call('get_current_pid_tgid'); a.alu64Imm('rsh', R0, 32); return;
+      case 'tid/0': a.call('get_current_pid_tgid'); a.alu64Imm('and', R0, -1); a.mov32Reg(R0, R0); return;
+      case 'uid/0': case 'euid/0': a.call('get_current_uid_gid'); a.mov32Reg(R0, R0); return;
+      case 'gid/0': case 'egid/0': a.call('get_current_uid_gid'); a.alu64Imm('rsh', R0, 32); return;
+      case 'cpu/0': a.call('get_smp_processor_id'); return;
+      case 'local_clock_ns/0': case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
+      case 'local_clock_us/0': a.call('ktime_get_ns'); a.alu64Imm('div', R0, 1000); return;
+      case 'local_clock_ms/0': a.call('ktime_get_ns'); a.alu64Imm('div', R0, 1000000); return;
+      case 'exit/0': {
+        this.emitRecord({ kind: 'exit' }, []);
+        a.mov64Imm(R0, 0);
+        return;
+      }
+      case 'error/1': {
+        const arg = e.args[0]!;
+        if (arg.kind !== 'literal_string') throw unsupported('error() with a computed message', e.tok);
+        this.runtimeError(unescapeLiteral(arg.value), null);
+        return;
+      }
+    }
+    throw unsupported(`function ${e.name}()`, e.tok);
+  }
+
+  private defined(e: A.Expr): boolean {
+    if (e.kind !== 'target_symbol') return true;
+    const name = e.name.slice(1);
+    const vars = this.target.vars;
+    if (vars.kind === 'btf_args') return vars.params.some((p) => p.name === name);
+    return vars.format.fields.some((f) => f.name === name);
+  }
+
+  // ---- $target variables --------------------------------------------------------------
+
+  private targetVar(e: A.TargetSymbol): void {
+    const a = this.a;
+    const name = e.name.slice(1);
+    const vars = this.target.vars;
+    if (vars.kind === 'tracefs') {
+      const f = vars.format.fields.find((x) => x.name === name);
+      if (!f) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.format.fields.filter((x) => !x.common).map((x) => '$' + x.name).join(' ')})`, e.tok);
+      if (e.components.length) throw unsupported('-> on tracepoint fields', e.tok);
+      const size = f.size === 8 ? 'dw' : f.size === 4 ? 'w' : f.size === 2 ? 'h' : 'b';
+      if (f.signed && size !== 'dw') a.ldxs(size, R0, R6, f.offset);
+      else a.ldx(size, R0, R6, f.offset);
+      return;
+    }
+    const idx = vars.params.findIndex((p) => p.name === name);
+    if (idx < 0) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.params.map((p) => '$' + p.name).join(' ')})`, e.tok);
+    a.ldxDW(R0, R6, idx * 8);
+    let type = vars.params[idx]!.type;
+    const btf = vars.btf;
+    for (const c of e.components) {
+      if (c.type !== 'member') throw unsupported('array subscripts and pretty printing of $variables', c.tok);
+      const ptr = resolved(btf, type);
+      if (ptr.kind !== 'ptr') throw new SemanticError('target:notptr', `'->${c.member}' on a value that is not a pointer`, c.tok);
+      const m = memberOf(btf, ptr.type, c.member);
+      if (!m) throw new SemanticError('target:member', `unable to find member '${c.member}'`, c.tok);
+      if (m.bitSize) throw unsupported('bitfield members', c.tok);
+      const size = sizeof(btf, m.type) ?? 8;
+      const mt = resolved(btf, m.type);
+      if (mt.kind === 'array' || mt.kind === 'struct' || mt.kind === 'union') {
+        // An aggregate member: its address (for kernel_string or further ->).
+        a.alu64Imm('add', R0, m.bitOffset / 8);
+        type = m.type;
+        continue;
+      }
+      // Read the member with probe_read_kernel into a stack slot (safe for any pointer).
+      const slot = this.stack(8);
+      a.stDW(FP, slot, 0);
+      a.mov64Reg(R3, R0);
+      a.alu64Imm('add', R3, m.bitOffset / 8);
+      a.mov64Reg(R1, FP);
+      a.alu64Imm('add', R1, slot);
+      a.mov64Imm(R2, Math.min(size, 8));
+      a.call('probe_read_kernel');
+      const signed = mt.kind === 'int' && mt.signed;
+      const sz = size >= 8 ? 'dw' : size === 4 ? 'w' : size === 2 ? 'h' : 'b';
+      if (signed && sz !== 'dw') a.ldxs(sz, R0, FP, slot);
+      else a.ldx(sz, R0, FP, slot);
+      this.stackTop -= 8;
+      type = m.type;
+    }
+  }
+
+  // ---- output -------------------------------------------------------------------------
+
+  private print(e: A.PrintFormat): void {
+    if (e.hist) throw unsupported('printing histograms in a kernel probe', e.tok);
+    if (!e.stream) throw unsupported('sprint/sprintf in a kernel probe', e.tok);
+    if (e.withFormat) parseFormat(e.format!); // already validated at pass 1
+    const fields: RecordField[] = e.args.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: KSTR } : { type: 'long' }));
+    const call = this.records.printCalls.length;
+    this.records.printCalls.push(e);
+    this.emitRecord({ kind: 'printf', call }, fields, e.args);
+    this.a.mov64Imm(R0, 0);
+  }
+
+  /** Evaluates `args`, reserves a record of `fields` in the ring buffer and submits it. */
+  private emitRecord(what: RecordKind, fields: RecordField[], args: A.Expr[] = []): void {
+    const a = this.a;
+    const fmt = this.records.add(what, fields);
+    const { offsets, size } = fieldOffsets(fields);
+    // Evaluate first: helpers clobber R0-R5, and the reservation must not be held across them.
+    const longSlots: number[] = [];
+    const strSlots: number[] = [];
+    args.forEach((x, i) => {
+      if (fields[i]!.type === 'long') {
+        this.long(x);
+        const s = this.stack(8);
+        a.stxDW(FP, s, R0);
+        longSlots[i] = s;
+      } else {
+        strSlots[i] = this.str(x);
+      }
+    });
+    const dropped = this.fresh('drop');
+    const end = this.fresh('sent');
+    a.ldMapFd(R1, this.layout.ringbuf);
+    a.mov64Imm(R2, size);
+    a.mov64Imm(R3, 0);
+    a.call('ringbuf_reserve');
+    a.jmpImm('jeq', R0, 0, dropped);
+    a.mov64Reg(R5, R0);
+    a.mov64Imm(R1, fmt.id);
+    a.stxW(R5, 0, R1);
+    a.stW(R5, 4, 0);
+    args.forEach((_, i) => {
+      if (fields[i]!.type === 'long') {
+        a.ldxDW(R1, FP, longSlots[i]!);
+        a.stxDW(R5, offsets[i]!, R1);
+      } else {
+        this.copy(R5, offsets[i]!, R7, strSlots[i]!, KSTR);
+      }
+    });
+    a.mov64Reg(R1, R5);
+    a.mov64Imm(R2, 0);
+    a.call('ringbuf_submit');
+    a.ja(end);
+    a.label(dropped);
+    // Nothing the user asked for is lost silently: count it, user space reports the total.
+    a.mov64Imm(R1, 1);
+    a.atomic('add', 'dw', R9, DROPPED_OFFSET, R1);
+    a.label(end);
+    this.stackTop -= 8 * longSlots.filter((x) => x !== undefined).length;
+  }
+
+  /** A run-time error: tell user space (which prints it as stap does) and end the handler. */
+  private runtimeError(message: string, tok: Token | null): void {
+    this.emitRecord({ kind: 'error', message, tok }, []);
+    this.a.ja(EXIT);
+  }
+}
+
+/** The histogram a statistic carries (from the @hist ops applied to it anywhere). */
+export function histSpecOf(prog: Elaborated, v: Var): { kind: 'none' } | { kind: 'log' } | { kind: 'linear'; start: number; stop: number; interval: number } {
+  let found: A.HistOp | null = null;
+  const visit = (n: unknown): void => {
+    if (found || n === null || typeof n !== 'object') return;
+    const node = n as { kind?: string; stat?: A.Expr };
+    if (node.kind === 'hist_op' && node.stat) {
+      const s = node.stat;
+      const sym = s.kind === 'symbol' ? s : s.kind === 'arrayindex' && s.base.kind === 'symbol' ? s.base : null;
+      if (sym && prog.bindings.vars.get(sym) === v) {
+        found = n as A.HistOp;
+        return;
+      }
+    }
+    for (const [k, x] of Object.entries(n)) if (k !== 'tok') visit(x);
+  };
+  for (const p of prog.probes) visit(p.body);
+  for (const f of prog.functions) if (f.decl) visit(f.decl.body);
+  const h = found as A.HistOp | null;
+  if (!h) return { kind: 'none' };
+  if (h.htype === 'log') return { kind: 'log' };
+  return { kind: 'linear', start: Number(h.params[0]), stop: Number(h.params[1]), interval: Number(h.params[2]) };
+}
+
+function describeExpr(e: A.Expr): string {
+  switch (e.kind) {
+    case 'concat': return 'string concatenation';
+    case 'regex_query': return 'regular expressions';
+    case 'stat_op': return `@${e.ctype}`;
+    case 'cast_op': return '@cast';
+    case 'atvar_op': return '@var';
+    case 'entry_op': return '@entry';
+    default: return e.kind.replace(/_/g, ' ');
+  }
+}
+
+function describeStmt(s: A.Stmt): string {
+  switch (s.kind) {
+    case 'for_loop': return 'loops';
+    case 'foreach_loop': return 'foreach';
+    case 'try_block': return 'try/catch';
+    case 'return_statement': return 'return';
+    default: return s.kind.replace(/_/g, ' ');
+  }
+}

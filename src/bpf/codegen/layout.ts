@@ -1,0 +1,72 @@
+// Where kernel handlers keep the globals they share with user space: scalars in one array map,
+// each array in its own hash map (keys and values packed as fixed-size fields), statistics in
+// per-CPU maps merged on read; plus the ring buffer and a per-CPU scratch area.
+
+import type { Var } from '../../elaborate/model.js';
+import type { MapSpec, RecordField } from '../spec.js';
+
+/** Strings in kernel maps and records hold at most KSTR - 1 bytes (see docs/compat.md). */
+export const KSTR = 64;
+/** Per-CPU scratch for string temporaries and map keys. */
+export const SCRATCH_SIZE = 4096;
+export const RINGBUF_SIZE = 1 << 22;
+
+/** stats value: count, sum, min, max, then histogram buckets (8 bytes each). */
+export interface StatsLayout {
+  buckets: number;
+  size: number;
+}
+
+export type GlobalLoc =
+  | { kind: 'scalar'; var: Var; offset: number; type: 'long' | 'string' }
+  | { kind: 'array'; var: Var; map: MapSpec; keyFields: RecordField[]; value: 'long' | 'string' | 'stats'; stats: StatsLayout | null }
+  | { kind: 'stats'; var: Var; map: MapSpec; stats: StatsLayout };
+
+export const STAT_COUNT = 0;
+export const STAT_SUM = 8;
+export const STAT_MIN = 16;
+export const STAT_MAX = 24;
+export const STAT_HIST = 32;
+
+export class KernelLayout {
+  readonly maps: MapSpec[] = [];
+  readonly globals = new Map<Var, GlobalLoc>();
+  readonly globalsMap: MapSpec;
+  readonly ringbuf: MapSpec = { name: 'events', kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: RINGBUF_SIZE };
+  readonly scratch: MapSpec = { name: 'scratch', kind: 'percpu_array', keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 };
+  private scalarBytes = 0;
+
+  constructor(shared: Var[], maxMapEntries: number, histBuckets: (v: Var) => number) {
+    for (const v of shared) {
+      const name = v.name.slice(0, 15);
+      if (v.arity > 0) {
+        const keyFields: RecordField[] = v.indexTypes.map((t) => (t === 'string' ? { type: 'string', size: KSTR } : { type: 'long' }));
+        const keySize = keyFields.reduce((n, f) => n + (f.type === 'long' ? 8 : f.size), 0);
+        const isStats = v.type === 'stats';
+        const stats = isStats ? statsLayout(histBuckets(v)) : null;
+        const valueSize = stats ? stats.size : v.type === 'string' ? KSTR : 8;
+        const map: MapSpec = {
+          name, kind: isStats ? 'percpu_hash' : 'hash', keySize, valueSize,
+          maxEntries: v.maxSize > 0 ? v.maxSize : maxMapEntries,
+        };
+        this.maps.push(map);
+        this.globals.set(v, { kind: 'array', var: v, map, keyFields, value: isStats ? 'stats' : v.type === 'string' ? 'string' : 'long', stats });
+      } else if (v.type === 'stats') {
+        const stats = statsLayout(histBuckets(v));
+        const map: MapSpec = { name, kind: 'percpu_array', keySize: 4, valueSize: stats.size, maxEntries: 1 };
+        this.maps.push(map);
+        this.globals.set(v, { kind: 'stats', var: v, map, stats });
+      } else {
+        const size = v.type === 'string' ? KSTR : 8;
+        this.globals.set(v, { kind: 'scalar', var: v, offset: this.scalarBytes, type: v.type === 'string' ? 'string' : 'long' });
+        this.scalarBytes += size;
+      }
+    }
+    this.globalsMap = { name: 'globals', kind: 'array', keySize: 4, valueSize: Math.max(8, this.scalarBytes), maxEntries: 1 };
+    this.maps.push(this.globalsMap, this.ringbuf, this.scratch);
+  }
+}
+
+function statsLayout(buckets: number): StatsLayout {
+  return { buckets, size: STAT_HIST + 8 * buckets };
+}

@@ -1,0 +1,44 @@
+// How a kernel probe point is attached and how its `$` variables are read: tp_btf tracepoints
+// (TP_PROTO arguments, BTF-typed) or classic tracepoints (fields of the tracefs record).
+
+import { SemanticError } from '../../diag/errors.js';
+import type { Btf } from '../../runtime/meta/btf.js';
+import { funcSignature, tracepointSignature } from '../../runtime/meta/btf-probe-args.js';
+import { readEventFormat, type EventFormat } from '../../runtime/meta/tracefs.js';
+import type { DerivedProbe } from '../../elaborate/model.js';
+import type { AttachSpec } from '../spec.js';
+
+export type TargetVars =
+  | { kind: 'btf_args'; btf: Btf; params: { name: string; type: number }[] }
+  | { kind: 'tracefs'; format: EventFormat };
+
+export interface Target {
+  attach: AttachSpec;
+  vars: TargetVars;
+}
+
+/** Resolves `kernel.trace("cat:name")`: tp_btf where BTF describes it, else the tracefs record. */
+export function resolveTarget(p: DerivedProbe, btf: Btf | null): Target {
+  const spec = String(p.site.params['trace'] ?? '');
+  const colon = spec.indexOf(':');
+  const category = colon >= 0 ? spec.slice(0, colon) : '';
+  const name = colon >= 0 ? spec.slice(colon + 1) : spec;
+  const sig = btf && category !== 'syscalls' ? tracepointSignature(btf, name) : undefined;
+  if (btf && sig) {
+    // btf_trace_* prototypes carry no parameter names; the kernel's __bpf_trace_<tp> (or
+    // __probestub_<tp>) function has the same parameters, named as in TP_PROTO.
+    const named = funcSignature(btf, `__bpf_trace_${name}`) ?? funcSignature(btf, `__probestub_${name}`);
+    const names = named ? named.params.slice(1).map((x) => x.name) : [];
+    return {
+      attach: { kind: 'tp_btf', tracepoint: name, category },
+      vars: { kind: 'btf_args', btf, params: sig.params.map((x, i) => ({ name: names[i] || x.name || `arg${i + 1}`, type: x.type })) },
+    };
+  }
+  let format: EventFormat;
+  try {
+    format = readEventFormat(category || '*', name);
+  } catch (e) {
+    throw new SemanticError('kernel.trace:missing', `no tracepoint ${spec} on this kernel (${(e as Error).message})`, p.tok);
+  }
+  return { attach: { kind: 'tracepoint', category, name }, vars: { kind: 'tracefs', format } };
+}

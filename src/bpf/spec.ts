@@ -1,0 +1,50 @@
+// What pass 4 produces for the kernel: maps, programs and record formats as plain data (a
+// "spec"). Nothing here touches the kernel; the runtime decides at load time how to attach.
+
+import type { Token } from '../parse/token.js';
+import type { Program } from './program.js';
+
+export type MapKind = 'hash' | 'array' | 'percpu_hash' | 'percpu_array' | 'ringbuf';
+
+export interface MapSpec {
+  readonly name: string;
+  readonly kind: MapKind;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+}
+
+export type AttachSpec =
+  /** BTF-typed raw tracepoint: args are the TP_PROTO parameters. */
+  | { kind: 'tp_btf'; tracepoint: string; category: string }
+  /** Classic tracepoint through perf: args from the tracefs format. */
+  | { kind: 'tracepoint'; category: string; name: string };
+
+export interface ProgramSpec {
+  name: string;
+  /** Index of the derived probe this program implements. */
+  probe: number;
+  attach: AttachSpec;
+  program: Program<MapSpec, Token>;
+}
+
+/** One field of a record a kernel handler sends to user space. */
+export type RecordField = { type: 'long' } | { type: 'string'; size: number };
+
+/** Record kinds: what the consumer does with a record of that format id. */
+export type RecordKind =
+  | { kind: 'printf'; call: number }
+  | { kind: 'exit' }
+  | { kind: 'error'; message: string; tok: Token | null };
+
+export interface RecordFormat {
+  id: number;
+  what: RecordKind;
+  fields: RecordField[];
+}
+
+export interface KernelSpec {
+  maps: MapSpec[];
+  programs: ProgramSpec[];
+  records: RecordFormat[];
+}
