@@ -10,7 +10,7 @@ import { AsmError } from './error.js';
 import { helperId, type HelperName } from './helpers.js';
 import {
   ALU_OPS, ATOMIC_OPS, Atomic, AluOp, CallKind, Class, Endian, GOTOL, JA, JMP_OPS, JmpOp, LD_IMM64,
-  Mode, Pseudo, SIZES, Source,
+  MAY_GOTO, Mode, Pseudo, SIZES, Source,
   type AluOpName, type AtomicOpName, type JmpOpName, type RawInsn, type Reg, type SizeName, type WReg,
 } from './insn.js';
 import { link, type LinkOptions, type PendingSlot } from './link.js';
@@ -208,7 +208,11 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
     this.relocs.push({ kind: 'map_value', insn: this.slots.length, map, offset });
     return this.ld64(dst, Pseudo.MAP_VALUE, 0, offset | 0);
   }
-  /** dst = address of subprogram `fn`, as a callback argument (bpf_loop, for_each_map_elem, timers). */
+  /**
+   * dst = address of subprogram `fn`, as a callback argument (bpf_loop, for_each_map_elem, timers).
+   * The verifier refuses this unless the load supplies BTF func_info for every subprogram
+   * ("missing btf func_info", seen on 6.18); plain callLocal needs none.
+   */
   ldFunc(dst: WReg, fn: string): this {
     this.ld64(dst, Pseudo.FUNC, 0, 0);
     this.slots[this.slots.length - 2]!.target = { label: fn, kind: 'func' };
@@ -237,8 +241,14 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
   }
   /** goto label with a 32-bit offset (cpu v4, 6.6), for bodies longer than 32767 slots. */
   gotol(label: string): this {
-    this.slots.push({ raw: { code: GOTOL, dst: 0, src: 0, off: 0, imm: 0 }, span: this.span, target: { label, kind: 'long' } });
-    return this;
+    return this.jump(GOTOL, 0, 0, 0, label, 'long');
+  }
+  /**
+   * goto label once the kernel's per-program loop budget is spent, else fall through (6.9):
+   * lets the verifier accept a loop without proving it terminates.
+   */
+  mayGoto(label: string): this {
+    return this.jump(Class.JMP | JmpOp.JCOND, 0, MAY_GOTO, 0, label);
   }
   /** Calls a kernel helper by name (`'map_lookup_elem'`) or id. Clobbers R1-R5, result in R0. */
   call(helper: HelperName | number): this {
@@ -286,8 +296,8 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
     return this.alu(cls, o.op | Source.K, dst, 0, o.off, imm);
   }
 
-  private jump(code: number, dst: number, src: number, imm: number, label: string): this {
-    this.slots.push({ raw: { code, dst, src, off: 0, imm }, span: this.span, target: { label, kind: 'jump' } });
+  private jump(code: number, dst: number, src: number, imm: number, label: string, kind: 'jump' | 'long' = 'jump'): this {
+    this.slots.push({ raw: { code, dst, src, off: 0, imm }, span: this.span, target: { label, kind } });
     return this;
   }
 
@@ -317,7 +327,9 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
   }
 
   private u64(v: bigint | number): bigint {
-    if (typeof v === 'number' && !Number.isSafeInteger(v)) this.fail(`64-bit immediate ${v} is not a safe integer; pass a bigint`);
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+      this.fail(`64-bit immediate ${v} is not a safe integer; pass a bigint`);
+    }
     const b = BigInt(v);
     if (b < -(1n << 63n) || b >= 1n << 64n) this.fail(`immediate ${b} does not fit in 64 bits`);
     return BigInt.asUintN(64, b);

@@ -77,11 +77,12 @@ export function link<M extends MapRef, S>(
     if (s.target) {
       const { label, kind } = s.target;
       const t = labels.get(label);
-      if (t === undefined) fail(kind === 'call' || kind === 'func' ? `undefined function '${label}'` : `undefined label '${label}'`, i);
+      const isFunc = kind === 'call' || kind === 'func';
+      if (t === undefined) fail(isFunc ? `undefined function '${label}'` : `undefined label '${label}'`, i);
       else if (t >= n) fail(`label '${label}' is at the end of the program, after the last instruction`, i);
       else {
         const delta = t - (i + 1);
-        if (kind === 'call' || kind === 'func') {
+        if (isFunc) {
           if (!funcNames.has(label)) fail(`'${label}' is a label, not a subprogram: declare call targets with func()`, i);
           raw.imm = delta;
         } else {

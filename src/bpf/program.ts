@@ -27,7 +27,10 @@ export type Relocation<M> =
   /** call src=KFUNC: imm gets the function's BTF id, off the fd_array index of its BTF (0 = vmlinux). */
   | { kind: 'kfunc'; insn: number; name: string };
 
-/** A subprogram: slots [start, end). The first is the program's entry; the others are BPF-to-BPF call targets. */
+/**
+ * A subprogram: slots [start, end). The first is the program's entry; the others are BPF-to-BPF
+ * call targets. `start` is the insn_off of the subprogram's BTF func_info record.
+ */
 export interface FunctionInfo {
   name: string;
   start: number;

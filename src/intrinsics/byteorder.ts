@@ -19,8 +19,8 @@ export function swab(v: bigint, bytes: number): bigint {
 const SIZES: readonly (readonly [number, string, string])[] = [[2, 's', '2'], [4, 'l', '4'], [8, 'll', '8']];
 
 export const BYTEORDER_INTRINSICS: readonly Intrinsic[] = SIZES.flatMap(([bytes, inet, endian]) => [
-  intrinsic(`hton${inet}`, ['long'], 'long', (_ctx, x) => swab(x, bytes)),
-  intrinsic(`ntoh${inet}`, ['long'], 'long', (_ctx, x) => swab(x, bytes)),
-  intrinsic(`big_endian${endian}`, ['long'], 'long', (_ctx, x) => swab(x, bytes)),
-  intrinsic(`little_endian${endian}`, ['long'], 'long', (_ctx, x) => BigInt.asUintN(bytes * 8, x)),
+  intrinsic(`hton${inet}`, ['x:long'], 'long', (_ctx, x) => swab(x, bytes)),
+  intrinsic(`ntoh${inet}`, ['x:long'], 'long', (_ctx, x) => swab(x, bytes)),
+  intrinsic(`big_endian${endian}`, ['val:long'], 'long', (_ctx, x) => swab(x, bytes)),
+  intrinsic(`little_endian${endian}`, ['val:long'], 'long', (_ctx, x) => BigInt.asUintN(bytes * 8, x)),
 ]);

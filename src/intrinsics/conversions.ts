@@ -47,14 +47,14 @@ function jiffiesTo(ctx: IntrinsicContext, j: bigint, perSec: bigint, roundUp: bo
 }
 
 export const CONVERSION_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('msecs_to_string', ['long'], 'string', (_ctx, v) => durationToString(v, 1000n, 3)),
-  intrinsic('usecs_to_string', ['long'], 'string', (_ctx, v) => durationToString(v, 1000000n, 6)),
-  intrinsic('nsecs_to_string', ['long'], 'string', (_ctx, v) => durationToString(v, 1000000000n, 9)),
-  intrinsic('cputime_to_msecs', ['long'], 'long', (ctx, c) => jiffiesTo(ctx, c, 1000n, true)),
-  intrinsic('cputime_to_usecs', ['long'], 'long', (ctx, c) => jiffiesTo(ctx, c, 1000000n, false)),
-  intrinsic('cputime_to_string', ['long'], 'string', (ctx, c) => durationToString(jiffiesTo(ctx, c, 1000n, true), 1000n, 3)),
-  intrinsic('bytes_to_string', ['long'], 'string', (_ctx, b) => bytesToString(b)),
-  intrinsic('pages_to_string', ['long'], 'string', (ctx, p) =>
+  intrinsic('msecs_to_string', ['msecs:long'], 'string', (_ctx, v) => durationToString(v, 1000n, 3)),
+  intrinsic('usecs_to_string', ['usecs:long'], 'string', (_ctx, v) => durationToString(v, 1000000n, 6)),
+  intrinsic('nsecs_to_string', ['nsecs:long'], 'string', (_ctx, v) => durationToString(v, 1000000000n, 9)),
+  intrinsic('cputime_to_msecs', ['cputime:long'], 'long', (ctx, c) => jiffiesTo(ctx, c, 1000n, true)),
+  intrinsic('cputime_to_usecs', ['cputime:long'], 'long', (ctx, c) => jiffiesTo(ctx, c, 1000000n, false)),
+  intrinsic('cputime_to_string', ['cputime:long'], 'string', (ctx, c) => durationToString(jiffiesTo(ctx, c, 1000n, true), 1000n, 3)),
+  intrinsic('bytes_to_string', ['bytes:long'], 'string', (_ctx, b) => bytesToString(b)),
+  intrinsic('pages_to_string', ['pages:long'], 'string', (ctx, p) =>
     bytesToString(BigInt.asIntN(64, p * BigInt(ctx.session.pageSize)))),
   intrinsic('mem_page_size', [], 'long', (ctx) => BigInt(ctx.session.pageSize)),
 ];

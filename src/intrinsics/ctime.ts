@@ -41,10 +41,10 @@ export function ctime(epochsecs: bigint): string {
 }
 
 export const CTIME_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('ctime', ['long'], 'string', (_ctx, secs) => ctime(secs)),
+  intrinsic('ctime', ['epochsecs:long'], 'string', (_ctx, secs) => ctime(secs)),
   intrinsic('ctime', [], 'string', (ctx) => ctime(gettimeofdayNs(ctx) / 1000000000n)),
   // tz_gmtoff is seconds west, so local time is UTC minus it.
-  intrinsic('tz_ctime', ['long'], 'string', (ctx, secs) =>
+  intrinsic('tz_ctime', ['epochsecs:long'], 'string', (ctx, secs) =>
     `${ctime(BigInt.asIntN(64, secs - BigInt(ctx.session.tzGmtoff)))} ${ctx.session.tzName}`),
   intrinsic('tz_gmtoff', [], 'long', (ctx) => BigInt(ctx.session.tzGmtoff)),
   intrinsic('tz_name', [], 'string', (ctx) => ctx.session.tzName),

@@ -2,24 +2,54 @@
 
 import type { Intrinsic, IntrinsicContext, RetType, StapType, Value } from './types.js';
 
+/**
+ * One declared parameter, written as in a tapset declaration: `'s:string'`, `'base:long'`. The
+ * name is the one stap's tapset gives it (what `stap -p2` prints), the type one of StapType.
+ */
+export type ParamSpec = `${string}:${StapType}`;
+
+type TypeOfSpec<S extends ParamSpec> = S extends `${string}:${infer T extends StapType}` ? T : never;
 type ValueOf<T extends StapType> = T extends 'long' ? bigint : string;
-type ArgsOf<P extends readonly StapType[]> = { -readonly [K in keyof P]: ValueOf<P[K]> };
+type ArgsOf<P extends readonly ParamSpec[]> = { -readonly [K in keyof P]: ValueOf<TypeOfSpec<P[K]>> };
 type ResultOf<R extends RetType> = R extends StapType ? ValueOf<R> : void;
 
+const PARAM_SPEC = /^([A-Za-z_][A-Za-z0-9_]*):(long|string)$/;
+
+/** Splits `'name:type'` specs into names and types; a malformed one is a bug in the definition. */
+function parseParams(fn: string, specs: readonly ParamSpec[]): { names: string[]; types: StapType[] } {
+  const names: string[] = [];
+  const types: StapType[] = [];
+  for (const spec of specs) {
+    const m = PARAM_SPEC.exec(spec);
+    if (m === null) throw new Error(`intrinsic ${fn}: bad parameter declaration '${spec}'`);
+    if (names.includes(m[1]!)) throw new Error(`intrinsic ${fn}: parameter '${m[1]}' declared twice`);
+    names.push(m[1]!);
+    types.push(m[2] as StapType);
+  }
+  return { names, types };
+}
+
 /**
- * Declares one overload with statically typed arguments. The wrapper checks the argument types
+ * Declares one overload with statically typed arguments, its parameters spelled as the tapset
+ * declares them (`intrinsic('strlen', ['s:string'], 'long', ...)` for
+ * `function strlen:long (s:string)`), and `ret` as `stap -p2` prints it ('unknown' for a function
+ * the tapset leaves unannotated and that returns nothing). The wrapper checks the argument types
  * (an interpreter bug otherwise) and normalizes the result as stap's return slot would: a long
  * wraps to int64, a string is cut to MAXSTRINGLEN-1 bytes (STAP_RETVALUE is a MAXSTRINGLEN buffer).
  */
-export function intrinsic<const P extends readonly StapType[], const R extends RetType>(
+export function intrinsic<const P extends readonly ParamSpec[], const R extends RetType>(
   name: string,
-  params: P,
+  paramSpecs: P,
   ret: R,
   fn: (ctx: IntrinsicContext, ...args: ArgsOf<P>) => ResultOf<R>,
 ): Intrinsic {
+  const { names, types: params } = parseParams(name, paramSpecs);
+  Object.freeze(names);
+  Object.freeze(params);
   return {
     name,
     params,
+    paramNames: names,
     ret,
     impl(ctx: IntrinsicContext, args: readonly Value[]): Value | undefined {
       if (args.length !== params.length) {

@@ -12,11 +12,11 @@ function mkdev(major: bigint, minor: bigint): bigint {
 
 export const DEVNUM_INTRINSICS: readonly Intrinsic[] = [
   // MAJOR shifts the int64 arithmetically, then casts to unsigned int.
-  intrinsic('MAJOR', ['long'], 'long', (_ctx, dev) => BigInt.asUintN(32, dev >> MINORBITS)),
-  intrinsic('MINOR', ['long'], 'long', (_ctx, dev) => dev & MINORMASK),
-  intrinsic('MKDEV', ['long', 'long'], 'long', (_ctx, major, minor) => mkdev(major, minor)),
+  intrinsic('MAJOR', ['dev:long'], 'long', (_ctx, dev) => BigInt.asUintN(32, dev >> MINORBITS)),
+  intrinsic('MINOR', ['dev:long'], 'long', (_ctx, dev) => dev & MINORMASK),
+  intrinsic('MKDEV', ['major:long', 'minor:long'], 'long', (_ctx, major, minor) => mkdev(major, minor)),
   // new_decode_dev() of the user-space (glibc) encoding, on the value truncated to u32.
-  intrinsic('usrdev2kerndev', ['long'], 'long', (_ctx, v) => {
+  intrinsic('usrdev2kerndev', ['dev:long'], 'long', (_ctx, v) => {
     const dev = BigInt.asUintN(32, v);
     const major = (dev & 0xfff00n) >> 8n;
     const minor = (dev & 0xffn) | ((dev >> 12n) & 0xfff00n);

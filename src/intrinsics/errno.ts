@@ -34,13 +34,13 @@ export function errnoName(err: bigint): string {
 }
 
 export const ERRNO_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('errno_str', ['long'], 'string', (_ctx, err) => errnoName(err)),
-  intrinsic('errno_p', ['long'], 'long', (_ctx, err) => {
+  intrinsic('errno_str', ['err:long'], 'string', (_ctx, err) => errnoName(err)),
+  intrinsic('errno_p', ['err:long'], 'long', (_ctx, err) => {
     const e = err > 0n ? err : BigInt.asIntN(64, -err);
     return errnoName(err) !== '' ? e : 0n;
   }),
   // Negative known errnos print as "-2 (ENOENT)"; otherwise 2 = "0x%x", 3 = "%#o", else "%d".
-  intrinsic('return_str', ['long', 'long'], 'string', (_ctx, format, ret) => {
+  intrinsic('return_str', ['format:long', 'ret:long'], 'string', (_ctx, format, ret) => {
     if (ret < 0n && errnoName(ret) !== '') return `${ret} (${errnoName(ret)})`;
     if (format === 2n) return '0x' + formatInt(ret, { base: 16 });
     if (format === 3n) return formatInt(ret, { base: 8, special: true });

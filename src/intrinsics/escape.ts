@@ -4,13 +4,13 @@ import type { Intrinsic, IntrinsicContext } from './types.js';
 import { intrinsic, maxLen } from './define.js';
 
 export const ESCAPE_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('text_str', ['string'], 'string', (ctx, s) => textStr(ctx, s, 0, 0, false)),
+  intrinsic('text_str', ['input:string'], 'string', (ctx, s) => textStr(ctx, s, 0, 0, false)),
   // len limits the OUTPUT (0 means MAXSTRINGLEN); it is clamped to [0, MAXSTRINGLEN] first.
-  intrinsic('text_strn', ['string', 'long', 'long'], 'string', (ctx, s, len, quoted) => {
+  intrinsic('text_strn', ['input:string', 'len:long', 'quoted:long'], 'string', (ctx, s, len, quoted) => {
     const out = len < 0n ? 0 : len > BigInt(ctx.maxStringLen) ? ctx.maxStringLen : Number(len);
     return textStr(ctx, s, 0, out, quoted !== 0n);
   }),
-  intrinsic('string_quoted', ['string'], 'string', (ctx, s) => textStr(ctx, s, ctx.maxStringLen, ctx.maxStringLen, true)),
+  intrinsic('string_quoted', ['str:string'], 'string', (ctx, s) => textStr(ctx, s, ctx.maxStringLen, ctx.maxStringLen, true)),
 ];
 
 const SHORT_ESCAPES: ReadonlyMap<number, string> = new Map([

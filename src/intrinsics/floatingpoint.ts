@@ -186,20 +186,20 @@ const cmp = (a: bigint, b: bigint, op: (x: number, y: number) => boolean): bigin
   bool(op(toDouble(a), toDouble(b)));
 
 export const FLOATINGPOINT_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('fp_to_string', ['long', 'long'], 'string', (ctx, fp, precision) => fpToString(ctx, fp, precision)),
-  intrinsic('string_to_fp', ['string'], 'long', (_ctx, s) => stringToFp(s)),
-  intrinsic('long_to_fp', ['long'], 'long', (_ctx, v) => s64(toBits(Number(v)))),
+  intrinsic('fp_to_string', ['infp:long', 'precision:long'], 'string', (ctx, fp, precision) => fpToString(ctx, fp, precision)),
+  intrinsic('string_to_fp', ['input:string'], 'long', (_ctx, s) => stringToFp(s)),
+  intrinsic('long_to_fp', ['input:long'], 'long', (_ctx, v) => s64(toBits(Number(v)))),
   // `exact` only raises softfloat's inexact flag, which nothing reads.
-  intrinsic('fp_to_long', ['long', 'long', 'long'], 'long', (_ctx, fp, mode) => fpToLong(fp, mode)),
-  intrinsic('fp_add', ['long', 'long'], 'long', (_ctx, a, b) => s64(binary(a, b, (x, y) => x + y))),
-  intrinsic('fp_sub', ['long', 'long'], 'long', (_ctx, a, b) => s64(binary(a, b, (x, y) => x - y))),
-  intrinsic('fp_mul', ['long', 'long'], 'long', (_ctx, a, b) => s64(binary(a, b, (x, y) => x * y))),
-  intrinsic('fp_div', ['long', 'long'], 'long', (_ctx, a, b) => s64(binary(a, b, (x, y) => x / y))),
-  intrinsic('fp_rem', ['long', 'long'], 'long', (_ctx, a, b) => s64(binary(a, b, ieeeRemainder))),
-  intrinsic('fp_sqrt', ['long'], 'long', (_ctx, a) => s64(binary(a, 0n, (x) => Math.sqrt(x)))),
+  intrinsic('fp_to_long', ['infp:long', 'roundingMode:long', 'exact:long'], 'long', (_ctx, fp, mode) => fpToLong(fp, mode)),
+  intrinsic('fp_add', ['add1:long', 'add2:long'], 'long', (_ctx, a, b) => s64(binary(a, b, (x, y) => x + y))),
+  intrinsic('fp_sub', ['sub1:long', 'sub2:long'], 'long', (_ctx, a, b) => s64(binary(a, b, (x, y) => x - y))),
+  intrinsic('fp_mul', ['mul1:long', 'mul2:long'], 'long', (_ctx, a, b) => s64(binary(a, b, (x, y) => x * y))),
+  intrinsic('fp_div', ['div1:long', 'div2:long'], 'long', (_ctx, a, b) => s64(binary(a, b, (x, y) => x / y))),
+  intrinsic('fp_rem', ['div1:long', 'div2:long'], 'long', (_ctx, a, b) => s64(binary(a, b, ieeeRemainder))),
+  intrinsic('fp_sqrt', ['infp:long'], 'long', (_ctx, a) => s64(binary(a, 0n, (x) => Math.sqrt(x)))),
   // Comparisons with a NaN are false; -0 equals +0.
-  intrinsic('fp_eq', ['long', 'long'], 'long', (_ctx, a, b) => cmp(a, b, (x, y) => x === y)),
-  intrinsic('fp_le', ['long', 'long'], 'long', (_ctx, a, b) => cmp(a, b, (x, y) => x <= y)),
-  intrinsic('fp_lt', ['long', 'long'], 'long', (_ctx, a, b) => cmp(a, b, (x, y) => x < y)),
-  intrinsic('fp32_to_fp64', ['long'], 'long', (_ctx, v) => s64(fp32ToFp64(v))),
+  intrinsic('fp_eq', ['infp1:long', 'infp2:long'], 'long', (_ctx, a, b) => cmp(a, b, (x, y) => x === y)),
+  intrinsic('fp_le', ['infp1:long', 'infp2:long'], 'long', (_ctx, a, b) => cmp(a, b, (x, y) => x <= y)),
+  intrinsic('fp_lt', ['infp1:long', 'infp2:long'], 'long', (_ctx, a, b) => cmp(a, b, (x, y) => x < y)),
+  intrinsic('fp32_to_fp64', ['input:long'], 'long', (_ctx, v) => s64(fp32ToFp64(v))),
 ];

@@ -28,6 +28,6 @@ export function genericIndent(ctx: IntrinsicContext, idx: bigint, desc: string, 
 }
 
 export const INDENT_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('indent', ['long'], 'string', (ctx, delta) => genericIndent(ctx, GLOBAL_INDEX, '', delta)),
-  intrinsic('indent_depth', ['long'], 'long', (ctx, delta) => indentDepth(ctx, GLOBAL_INDEX, delta)),
+  intrinsic('indent', ['delta:long'], 'string', (ctx, delta) => genericIndent(ctx, GLOBAL_INDEX, '', delta)),
+  intrinsic('indent_depth', ['delta:long'], 'long', (ctx, delta) => indentDepth(ctx, GLOBAL_INDEX, delta)),
 ];

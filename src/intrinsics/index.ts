@@ -1,6 +1,6 @@
 // The table of natively implemented tapset functions, by name, with one entry per overload.
 
-import type { Intrinsic, IntrinsicContext, Value } from './types.js';
+import type { Intrinsic, IntrinsicContext, RetType, StapType, Value } from './types.js';
 import { ANSI_INTRINSICS } from './ansi.js';
 import { BYTEORDER_INTRINSICS } from './byteorder.js';
 import { CONVERSION_INTRINSICS } from './conversions.js';
@@ -24,6 +24,7 @@ import { TOKENIZE_INTRINSICS } from './tokenize.js';
 
 export type { Intrinsic, IntrinsicContext, RegexMatch, RetType, SessionInfo, StapType, Value } from './types.js';
 export { IntrinsicState, StapRuntimeError } from './types.js';
+export type { ParamSpec } from './define.js';
 export { createIntrinsicContext, defaultSession, DEFAULT_MAXSTRINGLEN, type ContextOptions } from './context.js';
 
 const ALL: readonly (readonly Intrinsic[])[] = [
@@ -54,6 +55,30 @@ export const INTRINSICS: ReadonlyMap<string, readonly Intrinsic[]> = buildTable(
 /** The overload of `name` taking `arity` arguments, if it is implemented natively. */
 export function findIntrinsic(name: string, arity: number): Intrinsic | undefined {
   return INTRINSICS.get(name)?.find((f) => f.params.length === arity);
+}
+
+/** One declared parameter of an intrinsic, as stap's tapset names and types it. */
+export interface IntrinsicParam {
+  readonly name: string;
+  readonly type: StapType;
+}
+
+/** An intrinsic's tapset declaration: `function NAME:ret (params[0].name:params[0].type, ...)`. */
+export interface IntrinsicDeclaration {
+  readonly params: IntrinsicParam[];
+  readonly ret: RetType;
+}
+
+/**
+ * The declared signature of the overload of `name` taking `arity` arguments (what `stap -p2`
+ * prints for it in `# functions`), or undefined if it is not implemented natively. A negative
+ * `arity` picks the first overload defined, for callers that only need some overload's shape.
+ * `params` is a fresh array the caller may keep or modify.
+ */
+export function intrinsicSignature(name: string, arity: number): IntrinsicDeclaration | undefined {
+  const fn = arity < 0 ? INTRINSICS.get(name)?.[0] : findIntrinsic(name, arity);
+  if (fn === undefined) return undefined;
+  return { params: fn.params.map((type, i) => ({ name: fn.paramNames[i]!, type })), ret: fn.ret };
 }
 
 /** Calls the overload of `name` matching the number of `args`; throws if there is none. */

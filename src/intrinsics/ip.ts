@@ -13,7 +13,7 @@ export function ipv4ToString(addr: bigint): string {
 }
 
 export const IP_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('format_ipaddr', ['long', 'long'], 'string', (_ctx, addr, family) => {
+  intrinsic('format_ipaddr', ['addr:long', 'family:long'], 'string', (_ctx, addr, family) => {
     if (family === AF_INET) return ipv4ToString(addr);
     // AF_INET6 takes a kernel pointer to an in6_addr; user space reads no kernel memory, so it
     // faults as stap's kderef_buffer() would on a bad address.
@@ -22,5 +22,5 @@ export const IP_INTRINSICS: readonly Intrinsic[] = [
     }
     return '*unknown address family*';
   }),
-  intrinsic('ip_ntop', ['long'], 'string', (_ctx, addr) => ipv4ToString(addr)),
+  intrinsic('ip_ntop', ['addr:long'], 'string', (_ctx, addr) => ipv4ToString(addr)),
 ];

@@ -10,13 +10,13 @@ function raise(ctx: IntrinsicContext, msg: string): never {
 }
 
 export const LOGGING_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('log', ['string'], 'unknown', (ctx, msg) => ctx.print(`${msg}\n`)),
-  intrinsic('warn', ['string'], 'unknown', (ctx, msg) => ctx.warn(msg)),
-  intrinsic('error', ['string'], 'unknown', (ctx, msg) => raise(ctx, msg)),
-  intrinsic('assert', ['long'], 'unknown', (ctx, expr) => {
+  intrinsic('log', ['msg:string'], 'unknown', (ctx, msg) => ctx.print(`${msg}\n`)),
+  intrinsic('warn', ['msg:string'], 'unknown', (ctx, msg) => ctx.warn(msg)),
+  intrinsic('error', ['msg:string'], 'unknown', (ctx, msg) => raise(ctx, msg)),
+  intrinsic('assert', ['expression:long'], 'unknown', (ctx, expr) => {
     if (expr === 0n) raise(ctx, 'Assertion failed');
   }),
-  intrinsic('assert', ['long', 'string'], 'unknown', (ctx, expr, msg) => {
+  intrinsic('assert', ['expression:long', 'msg:string'], 'unknown', (ctx, expr, msg) => {
     if (expr === 0n) raise(ctx, msg);
   }),
 ];

@@ -15,7 +15,7 @@ export function randomU(ctx: IntrinsicContext, n: bigint): bigint {
 
 export const RANDOM_INTRINSICS: readonly Intrinsic[] = [
   // n is compared as unsigned, so any negative n is "too wide".
-  intrinsic('randint', ['long'], 'long', (ctx, n) => {
+  intrinsic('randint', ['n:long'], 'long', (ctx, n) => {
     const un = BigInt.asUintN(64, n);
     if (un > RANDMAX) throw new StapRuntimeError('range too wide');
     return randomU(ctx, un);

@@ -22,7 +22,7 @@ function matched(ctx: IntrinsicContext, n: bigint): string {
 }
 
 export const REGEX_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('matched', ['long'], 'string', (ctx, n) => matched(ctx, n)),
+  intrinsic('matched', ['n:long'], 'string', (ctx, n) => matched(ctx, n)),
   intrinsic('matched_str', [], 'string', (ctx) => matched(ctx, 0n)),
   intrinsic('ngroups', [], 'long', (ctx) => {
     const m = ctx.state.lastMatch;

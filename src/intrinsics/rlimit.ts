@@ -12,5 +12,5 @@ const RLIMITS: readonly string[] = [
 
 export const RLIMIT_INTRINSICS: readonly Intrinsic[] = [
   // Exact, case-sensitive names with the RLIMIT_ prefix; anything else is -1.
-  intrinsic('rlimit_from_str', ['string'], 'long', (_ctx, s) => BigInt(RLIMITS.indexOf(s))),
+  intrinsic('rlimit_from_str', ['lim_str:string'], 'long', (_ctx, s) => BigInt(RLIMITS.indexOf(s))),
 ];

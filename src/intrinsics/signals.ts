@@ -27,17 +27,17 @@ function joinFlags(ctx: IntrinsicContext, parts: readonly string[]): string {
 
 export const SIGNAL_INTRINSICS: readonly Intrinsic[] = [
   // A missing array element reads as "", as for any stap global.
-  intrinsic('signal_str', ['long'], 'string', (_ctx, num) =>
+  intrinsic('signal_str', ['num:long'], 'string', (_ctx, num) =>
     num >= 0n && num < BigInt(SIGNAL_NAMES.length) ? SIGNAL_NAMES[Number(num)]! : ''),
   // Signals 1.._NSIG-1 (63): bit 63 of the mask is never looked at.
-  intrinsic('sigset_mask_str', ['long'], 'string', (ctx, mask) => {
+  intrinsic('sigset_mask_str', ['mask:long'], 'string', (ctx, mask) => {
     const parts: string[] = [];
     for (let i = 1n; i < 64n; i++) if ((mask >> (i - 1n)) & 1n) parts.push(`${i},`);
     return joinFlags(ctx, parts);
   }),
-  intrinsic('sa_flags_str', ['long'], 'string', (ctx, flags) =>
+  intrinsic('sa_flags_str', ['sa_flags:long'], 'string', (ctx, flags) =>
     joinFlags(ctx, SA_FLAGS.filter(([bit]) => (flags & bit) !== 0n).map(([, name]) => `${name}|`))),
-  intrinsic('sa_handler_str', ['long'], 'string', (_ctx, handler) => {
+  intrinsic('sa_handler_str', ['handler:long'], 'string', (_ctx, handler) => {
     if (handler === 0n) return 'default';
     if (handler === 1n) return 'ignored';
     if (handler === -1n) return 'error';

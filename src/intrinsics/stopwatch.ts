@@ -24,18 +24,18 @@ const UNITS: readonly (readonly [string, bigint])[] = [['ns', 1n], ['us', 1000n]
 
 export const STOPWATCH_INTRINSICS: readonly Intrinsic[] = [
   // Starting a running stopwatch changes nothing.
-  intrinsic('start_stopwatch', ['string'], 'unknown', (ctx, name) => {
+  intrinsic('start_stopwatch', ['name:string'], 'unknown', (ctx, name) => {
     const w = watch(ctx, name);
     if (w.start === 0n) w.start = gettimeofdayNs(ctx);
   }),
-  intrinsic('stop_stopwatch', ['string'], 'unknown', (ctx, name) => {
+  intrinsic('stop_stopwatch', ['name:string'], 'unknown', (ctx, name) => {
     const w = watch(ctx, name);
     const delta = w.start !== 0n ? gettimeofdayNs(ctx) - w.start : 0n;
     w.start = 0n;
     w.acc = BigInt.asIntN(64, w.acc + delta);
   }),
-  intrinsic('delete_stopwatch', ['string'], 'unknown', (ctx, name) => {
+  intrinsic('delete_stopwatch', ['name:string'], 'unknown', (ctx, name) => {
     ctx.state.stopwatches.delete(name);
   }),
-  ...UNITS.map(([unit, div]) => intrinsic(`read_stopwatch_${unit}`, ['string'], 'long', (ctx, name) => readNs(ctx, name) / div)),
+  ...UNITS.map(([unit, div]) => intrinsic(`read_stopwatch_${unit}`, ['name:string'], 'long', (ctx, name) => readNs(ctx, name) / div)),
 ];

@@ -4,11 +4,11 @@ import { StapRuntimeError, type Intrinsic } from './types.js';
 import { bool, clampString, intrinsic } from './define.js';
 
 export const STRING_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('strlen', ['string'], 'long', (_ctx, s) => BigInt(s.length)),
+  intrinsic('strlen', ['s:string'], 'long', (_ctx, s) => BigInt(s.length)),
 
   // The copy size is clamp(length + 1, 0, MAXSTRINGLEN) for strlcpy, computed in int64, so a
   // length of INT64_MAX wraps to a size of 0 and yields "".
-  intrinsic('substr', ['string', 'long', 'long'], 'string', (ctx, s, start, length) => {
+  intrinsic('substr', ['str:string', 'start:long', 'length:long'], 'string', (ctx, s, start, length) => {
     if (start < 0n || start >= BigInt(s.length)) return '';
     let size = BigInt.asIntN(64, length + 1n);
     if (size < 0n) size = 0n;
@@ -18,23 +18,23 @@ export const STRING_INTRINSICS: readonly Intrinsic[] = [
   }),
 
   // C's `char` is signed on x86-64, so bytes >= 0x80 come back negative (stringat("\xff", 0) == -1).
-  intrinsic('stringat', ['string', 'long'], 'long', (_ctx, s, pos) => {
+  intrinsic('stringat', ['str:string', 'pos:long'], 'long', (_ctx, s, pos) => {
     if (pos >= 0n && pos < BigInt(s.length)) return BigInt.asIntN(8, BigInt(s.charCodeAt(Number(pos))));
     throw new StapRuntimeError('Position out of bounds');
   }),
 
-  intrinsic('isinstr', ['string', 'string'], 'long', (_ctx, s1, s2) => bool(s1.includes(s2))),
+  intrinsic('isinstr', ['s1:string', 's2:string'], 'long', (_ctx, s1, s2) => bool(s1.includes(s2))),
 
-  intrinsic('strpos', ['string', 'string'], 'long', (_ctx, s1, s2) => BigInt(s1.indexOf(s2))),
+  intrinsic('strpos', ['s1:string', 's2:string'], 'long', (_ctx, s1, s2) => BigInt(s1.indexOf(s2))),
 
   // Non-overlapping, left to right (repeated strstr); an empty search string returns the input.
-  intrinsic('str_replace', ['string', 'string', 'string'], 'string', (ctx, s, search, repl) =>
+  intrinsic('str_replace', ['prnt_str:string', 'srch_str:string', 'rplc_str:string'], 'string', (ctx, s, search, repl) =>
     search === '' ? s : clampString(ctx, s.split(search).join(repl))),
 
-  intrinsic('strtol', ['string', 'long'], 'long', (_ctx, s, base) => simpleStrtol(s, base)),
+  intrinsic('strtol', ['str:string', 'base:long'], 'long', (_ctx, s, base) => simpleStrtol(s, base)),
 
   // The kernel's isdigit() yields 0 or 1.
-  intrinsic('isdigit', ['string'], 'long', (_ctx, s) => bool(s.length > 0 && s[0]! >= '0' && s[0]! <= '9')),
+  intrinsic('isdigit', ['str:string'], 'long', (_ctx, s) => bool(s.length > 0 && s[0]! >= '0' && s[0]! <= '9')),
 ];
 
 /**

@@ -27,7 +27,7 @@ export const TIME_INTRINSICS: readonly Intrinsic[] = [
   ...UNITS.flatMap(([unit, div]) => [
     intrinsic(`gettimeofday_${unit}`, [], 'long', (ctx) => gettimeofdayNs(ctx) / div),
     intrinsic(`local_clock_${unit}`, [], 'long', (ctx) => ctx.monotonicNs() / div),
-    intrinsic(`cpu_clock_${unit}`, ['long'], 'long', (ctx, cpu) => cpuClockNs(ctx, cpu) / div),
+    intrinsic(`cpu_clock_${unit}`, ['cpu:long'], 'long', (ctx, cpu) => cpuClockNs(ctx, cpu) / div),
   ]),
   intrinsic('ktime_get_ns', [], 'long', (ctx) => ctx.monotonicNs()),
   intrinsic('HZ', [], 'long', (ctx) => BigInt(ctx.session.hz)),

@@ -4,8 +4,8 @@ import type { Intrinsic, IntrinsicContext } from './types.js';
 import { clampString, intrinsic } from './define.js';
 
 export const TOKENIZE_INTRINSICS: readonly Intrinsic[] = [
-  intrinsic('tokenize', ['string'], 'string', (ctx, delim) => tokenize(ctx, '', delim)),
-  intrinsic('tokenize', ['string', 'string'], 'string', (ctx, input, delim) => tokenize(ctx, input, delim)),
+  intrinsic('tokenize', ['delim:string'], 'string', (ctx, delim) => tokenize(ctx, '', delim)),
+  intrinsic('tokenize', ['input:string', 'delim:string'], 'string', (ctx, input, delim) => tokenize(ctx, input, delim)),
 ];
 
 /**

@@ -16,13 +16,16 @@ export type Value = bigint | string;
 export type RetType = StapType | 'unknown';
 
 /**
- * One overload of a tapset function. `impl` receives arguments already checked against `params`
- * (the `intrinsic()` builder asserts this) and returns `undefined` exactly when `ret` is 'unknown'.
- * It may throw `StapRuntimeError`; any other exception is a bug.
+ * One overload of a tapset function, with the signature stap's tapset declares for it (printed by
+ * `stap -p2` as `name:ret (paramNames[0]:params[0], ...)`). `impl` receives arguments already
+ * checked against `params` (the `intrinsic()` builder asserts this) and returns `undefined`
+ * exactly when `ret` is 'unknown'. It may throw `StapRuntimeError`; any other exception is a bug.
  */
 export interface Intrinsic {
   readonly name: string;
   readonly params: readonly StapType[];
+  /** The parameters' names as stap's tapset declares them (what `stap -p2` prints); same length as `params`. */
+  readonly paramNames: readonly string[];
   readonly ret: RetType;
   impl(ctx: IntrinsicContext, args: readonly Value[]): Value | undefined;
 }

@@ -16,8 +16,10 @@ export interface Signature {
 
 /**
  * Arguments of tracepoint `tp` as tp_btf/raw_tp programs see them. The kernel's
- * `btf_trace_<tp>` typedef is a pointer to a prototype whose first parameter is the
- * probe's `void *__data`, which programs never see, so it is dropped.
+ * `btf_trace_<tp>` typedef (the attach target) is a pointer to a prototype whose first
+ * parameter is the probe's `void *__data`, which programs never see, so it is dropped.
+ * That prototype's parameters are unnamed in BTF; the names come from the per-tracepoint
+ * functions the kernel generates with the same parameters (`__traceiter_<tp>`, `__probestub_<tp>`).
  */
 export function tracepointSignature(btf: Btf, tp: string): Signature | undefined {
   const id = btf.find('typedef', `btf_trace_${tp}`);
@@ -27,7 +29,17 @@ export function tracepointSignature(btf: Btf, tp: string): Signature | undefined
   const protoId = resolve(btf, ptr.type);
   const proto = btf.type(protoId);
   if (proto.kind !== 'func_proto') return undefined;
-  return { id, protoId, returnType: proto.returnType, params: proto.params.slice(1), variadic: proto.variadic };
+  const names = paramNames(btf, proto.params.length, [`__traceiter_${tp}`, `__probestub_${tp}`]);
+  const params = proto.params.map((p, i) => (p.name === '' && names ? { name: names[i]!, type: p.type } : p));
+  return { id, protoId, returnType: proto.returnType, params: params.slice(1), variadic: proto.variadic };
+}
+
+function paramNames(btf: Btf, count: number, funcs: string[]): string[] | undefined {
+  for (const f of funcs) {
+    const sig = funcSignature(btf, f);
+    if (sig && sig.params.length === count && sig.params.every((p) => p.name !== '')) return sig.params.map((p) => p.name);
+  }
+  return undefined;
 }
 
 /** The signature of kernel function `name` (FUNC record), for fentry/fexit and kprobe $args. */

@@ -1,9 +1,9 @@
-// BTF blobs (vmlinux and split module BTF): record offsets, lazy type decoding, lazy name index.
+// BTF blobs (vmlinux and split module BTF): record offsets, lazy type decoding, lazy per-kind name indexes.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import {
   BtfError, BtfKind, KIND_NAMES, LINKAGES,
-  type BtfKindName, type BtfMember, type BtfType, type Linkage,
+  type BtfKindName, type BtfMember, type BtfRef, type BtfType, type Linkage,
 } from './btf-types.js';
 
 const MAGIC = 0xeb9f;
@@ -22,7 +22,10 @@ export class Btf {
   private readonly strs: Uint8Array;
   private readonly strStart: number;
   private readonly cache: (BtfType | undefined)[];
-  private readonly indexes: (NameIndex | undefined)[] = [];
+  /** Hash-chain heads per kind; chains of different kinds never share a type, so `next`/`hashes` are shared. */
+  private readonly heads: (Int32Array | undefined)[] = [];
+  private next: Int32Array | undefined;
+  private hashes: Uint32Array | undefined;
 
   private constructor(readonly base: Btf | undefined, words: Uint32Array, recOff: Uint32Array,
     kinds: Uint8Array, kindCounts: Uint32Array, strs: Uint8Array) {
@@ -59,7 +62,7 @@ export class Btf {
     // A Uint32Array view needs 4-byte alignment; sysfs reads are aligned, in-memory slices might not be.
     const words = tStart % 4 === 0
       ? new Uint32Array(data.buffer, tStart, typeLen / 4)
-      : new Uint32Array(data.slice(hdrLen + typeOff, hdrLen + typeOff + typeLen).buffer);
+      : new Uint32Array(data.buffer.slice(tStart, tStart + typeLen));
     const strs = data.subarray(hdrLen + strOff, hdrLen + strOff + strLen);
     // Every record is at least 3 words, which bounds the count without a growth check.
     const recOff = new Uint32Array(Math.floor(typeLen / 12));
@@ -154,7 +157,7 @@ export class Btf {
       }
       case BtfKind.PTR: case BtfKind.TYPEDEF: case BtfKind.VOLATILE: case BtfKind.CONST:
       case BtfKind.RESTRICT: case BtfKind.TYPE_TAG:
-        return { kind: KIND_NAMES[kind] as 'ptr', id, name, type: sizeOrType };
+        return { kind: REF_KINDS.get(kind)!, id, name, type: sizeOrType };
       case BtfKind.ARRAY:
         return { kind: 'array', id, name, type: w[q]!, indexType: w[q + 1]!, nelems: w[q + 2]! };
       case BtfKind.STRUCT: case BtfKind.UNION: {
@@ -228,9 +231,11 @@ export class Btf {
     const own: number[] = [];
     const kinds = kind === undefined ? ALL_KINDS : [KIND_NAMES.indexOf(kind)];
     for (const k of kinds) {
-      const idx = (this.indexes[k] ??= this.buildIndex(k));
-      for (let i = idx.heads[h & idx.mask]!; i !== 0; i = idx.next[i]!) {
-        if (idx.hashes[i] !== h) continue;
+      const heads = (this.heads[k] ??= this.buildIndex(k));
+      const next = this.next!;
+      const hashes = this.hashes!;
+      for (let i = heads[h & (heads.length - 1)]!; i !== 0; i = next[i]!) {
+        if (hashes[i] !== h) continue;
         const [s, start] = this.strAt(this.words[this.recOff[i - 1]!]!);
         if (bytesAt(s, start, needle)) own.push(this.firstId + i - 1);
       }
@@ -247,7 +252,7 @@ export class Btf {
 
   // One index per kind, built on first use: a session typically looks up a few structs and
   // tracepoint typedefs, and should not pay for hashing 56k function names it never asks for.
-  private buildIndex(kind: number): NameIndex {
+  private buildIndex(kind: number): Int32Array {
     const w = this.words;
     const recOff = this.recOff;
     const kinds = this.kinds;
@@ -255,8 +260,8 @@ export class Btf {
     while (cap < this.kindCounts[kind]! * 2) cap *= 2;
     const mask = cap - 1;
     const heads = new Int32Array(cap);
-    const next = new Int32Array(this.count + 1);
-    const hashes = new Uint32Array(this.count + 1);
+    const next = (this.next ??= new Int32Array(this.count + 1));
+    const hashes = (this.hashes ??= new Uint32Array(this.count + 1));
     const own = this.strs;
     // Walking downwards makes each chain run in increasing id order.
     for (let i = this.count; i >= 1; i--) {
@@ -275,22 +280,19 @@ export class Btf {
       next[i] = heads[bucket]!;
       heads[bucket] = i;
     }
-    return { mask, heads, next, hashes };
+    return heads;
   }
-}
-
-/** Hash chains over 1-based own type indexes; 0 ends a chain. */
-interface NameIndex {
-  readonly mask: number;
-  readonly heads: Int32Array;
-  readonly next: Int32Array;
-  readonly hashes: Uint32Array;
 }
 
 // Record length in words: 3 for the common header plus the kind's fixed tail, plus a
 // per-vlen tail (members, params, enumerators, secinfos). 0 marks an unknown kind.
 const FIXED_WORDS = Uint8Array.from([0, 4, 3, 6, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 3, 3, 4, 3, 3]);
 const PER_VLEN_WORDS = Uint8Array.from([0, 0, 0, 0, 3, 3, 2, 0, 0, 0, 0, 0, 0, 2, 0, 3, 0, 0, 0, 3]);
+
+const REF_KINDS = new Map<number, BtfRef['kind']>([
+  [BtfKind.PTR, 'ptr'], [BtfKind.TYPEDEF, 'typedef'], [BtfKind.VOLATILE, 'volatile'], [BtfKind.CONST, 'const'],
+  [BtfKind.RESTRICT, 'restrict'], [BtfKind.TYPE_TAG, 'type_tag'],
+]);
 
 const ALL_KINDS: readonly number[] = KIND_NAMES.map((_, k) => k).slice(1);
 
@@ -337,10 +339,14 @@ export const KERNEL_BTF_DIR = '/sys/kernel/btf';
 
 let vmlinux: Btf | undefined;
 
+/** Reads and parses a BTF file (a split one needs its base). */
+export function loadBtf(path: string, base?: Btf): Btf {
+  return Btf.parse(readFileSync(path), base);
+}
+
 /** The running kernel's BTF, read once per process. */
-export function vmlinuxBtf(path = `${KERNEL_BTF_DIR}/vmlinux`): Btf {
-  if (path !== `${KERNEL_BTF_DIR}/vmlinux`) return Btf.parse(readFileSync(path));
-  return (vmlinux ??= Btf.parse(readFileSync(path)));
+export function vmlinuxBtf(): Btf {
+  return (vmlinux ??= loadBtf(`${KERNEL_BTF_DIR}/vmlinux`));
 }
 
 const modules = new Map<string, Btf>();
@@ -350,7 +356,7 @@ export function moduleBtf(module: string): Btf {
   let b = modules.get(module);
   if (!b) {
     if (module === 'vmlinux' || module.includes('/')) throw new BtfError(`'${module}' is not a module name`);
-    b = Btf.parse(readFileSync(`${KERNEL_BTF_DIR}/${module}`), vmlinuxBtf());
+    b = loadBtf(`${KERNEL_BTF_DIR}/${module}`, vmlinuxBtf());
     modules.set(module, b);
   }
   return b;
