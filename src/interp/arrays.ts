@@ -24,7 +24,30 @@ export function keyOf(keys: Value[]): Value | number {
 
 export class ArrayFullError extends Error {}
 
-export class StapArray<V> {
+/**
+ * What the interpreter needs of an associative array. StapArray keeps it in JS; the kernel
+ * runtime supplies one backed by a BPF map for globals that kernel handlers share.
+ */
+export interface ArrayStore<V> {
+  readonly isArray: true;
+  readonly size: number;
+  get(keys: Value[]): Entry<V> | undefined;
+  get1(k: Value): Entry<V> | undefined;
+  has(keys: Value[]): boolean;
+  /** The entry for `keys`, created with `init()` if absent; ArrayFullError when full. */
+  slot(keys: Value[], init: () => V): Entry<V>;
+  /** Stores an existing or new entry's value (a store writes through to the backing map). */
+  store?(entry: Entry<V>): void;
+  /** `a[k] = value` for one-column arrays; false when full. */
+  set1(k: Value, value: V): boolean;
+  entries(): Entry<V>[];
+  reorder(entries: Entry<V>[]): void;
+  delete(keys: Value[]): void;
+  clear(): void;
+}
+
+export class StapArray<V> implements ArrayStore<V> {
+  readonly isArray = true as const;
   readonly map = new Map<Value | number, Entry<V>>();
   /**
    * The iteration order after a sorted foreach (stap sorts the array's list in place), with

@@ -5,7 +5,7 @@
 import type * as A from '../parse/ast.js';
 import type { Func, Program, Var } from '../elaborate/model.js';
 import type { Token } from '../parse/token.js';
-import { StapArray, ArrayFullError, compareValues } from './arrays.js';
+import { StapArray, ArrayFullError, compareValues, type ArrayStore } from './arrays.js';
 import type { StatData } from '../format/stats.js';
 import type { Cell, Context } from './context.js';
 import { int64, StapError, type Value } from './values.js';
@@ -46,6 +46,11 @@ export class ExprCompiler {
   protected cell(v: Var): Cell {
     let c = this.ctx.globals.get(v);
     if (c) return c;
+    c = this.ctx.external(v) ?? undefined;
+    if (c) {
+      this.ctx.globals.set(v, c);
+      return c;
+    }
     const max = v.maxSize > 0 ? v.maxSize : this.ctx.limits.maxMapEntries;
     if (v.arity > 0) c = new StapArray<Value | StatData>(max, v.wrap) as Cell;
     else if (v.type === 'stats') c = { v: this.natives.newStat(v) };
@@ -141,7 +146,7 @@ export class ExprCompiler {
   private readElement(e: A.ArrayIndex): Fn {
     if (e.base.kind === 'hist_op') return this.natives.histBucket(e.base, this.aggregateOf(e.base.stat), this.expr(e.indexes[0]!));
     const v = this.varOf(e.base);
-    const arr = this.cell(v) as StapArray<Value>;
+    const arr = this.cell(v) as ArrayStore<Value>;
     const z = zero(v);
     // `foreach ([k] in a) ... a[k]`: the loop already holds that entry (and stap forbids
     // modifying `a` inside the loop, so it cannot go stale).
@@ -166,7 +171,7 @@ export class ExprCompiler {
       return () => c.v;
     }
     if (e.kind === 'arrayindex' && e.base.kind === 'symbol') {
-      const arr = this.cell(this.varOf(e.base)) as StapArray<StatData>;
+      const arr = this.cell(this.varOf(e.base)) as ArrayStore<StatData>;
       const keys = this.keys(e.indexes);
       return (f) => arr.get(keys(f))?.value ?? null;
     }
@@ -189,7 +194,7 @@ export class ExprCompiler {
     }
     if (e.kind === 'arrayindex' && e.base.kind === 'symbol') {
       const v = this.varOf(e.base);
-      const arr = this.cell(v) as StapArray<Value>;
+      const arr = this.cell(v) as ArrayStore<Value>;
       const keys = this.keys(e.indexes);
       const z = zero(v);
       const tok = e.base.tok;
@@ -197,7 +202,9 @@ export class ExprCompiler {
         const k = keys(f);
         const x = compute(arr.get(k)?.value ?? z);
         try {
-          arr.slot(k, () => z).value = x;
+          const entry = arr.slot(k, () => z);
+          entry.value = x;
+          arr.store?.(entry);
         } catch (err) {
           if (err instanceof ArrayFullError) throw new StapError(arrayOverflowMessage(v), tok);
           throw err;
@@ -234,7 +241,7 @@ export class ExprCompiler {
     if (e.left.kind === 'arrayindex' && e.left.base.kind === 'symbol' && e.left.indexes.length === 1 && e.left.indexes[0]) {
       // One-key arrays: no key tuple, no per-execution closures.
       const v = this.varOf(e.left.base);
-      const arr = this.cell(v) as StapArray<Value>;
+      const arr = this.cell(v) as ArrayStore<Value>;
       const k = this.expr(e.left.indexes[0]);
       const z = zero(v);
       const tok = e.left.base.tok;
@@ -250,8 +257,10 @@ export class ExprCompiler {
         const key = k(f);
         const entry = arr.get1(key);
         const x = combine(entry ? entry.value : z, r(f));
-        if (entry) entry.value = x;
-        else if (!arr.set1(key, x)) throw new StapError(arrayOverflowMessage(v), tok);
+        if (entry) {
+          entry.value = x;
+          arr.store?.(entry);
+        } else if (!arr.set1(key, x)) throw new StapError(arrayOverflowMessage(v), tok);
         return x;
       };
     }
@@ -268,7 +277,7 @@ export class ExprCompiler {
     }
     if (e.kind === 'arrayindex' && e.base.kind === 'symbol') {
       const v = this.varOf(e.base);
-      const arr = this.cell(v) as StapArray<StatData>;
+      const arr = this.cell(v) as ArrayStore<StatData>;
       const keys = this.keys(e.indexes);
       const tok = e.base.tok;
       return (f) => {
@@ -356,7 +365,7 @@ export class ExprCompiler {
   private arrayIn(e: A.ArrayIn): Fn {
     const a = e.operand;
     if (a.base.kind === 'hist_op') return this.natives.histIn(a.base, this.aggregateOf(a.base.stat), this.expr(a.indexes[0]!));
-    const arr = this.cell(this.varOf(a.base)) as StapArray<Value>;
+    const arr = this.cell(this.varOf(a.base)) as ArrayStore<Value>;
     if (a.indexes.every((i) => i !== null)) {
       const keys = this.keys(a.indexes);
       return (f) => (arr.has(keys(f)) ? T : F);
@@ -364,7 +373,7 @@ export class ExprCompiler {
     const parts = a.indexes.map((i) => (i ? this.expr(i) : null));
     return (f) => {
       const want = parts.map((p) => (p ? p(f) : null));
-      for (const entry of arr.map.values()) {
+      for (const entry of arr.entries()) {
         if (want.every((w, i) => w === null || w === entry.keys[i])) return T;
       }
       return F;

@@ -3,7 +3,7 @@
 
 import type * as A from '../parse/ast.js';
 import type { DerivedProbe, Func, Var } from '../elaborate/model.js';
-import { StapArray, compareValues, type Entry } from './arrays.js';
+import { compareValues, type ArrayStore, type Entry } from './arrays.js';
 import type { StatData } from '../format/stats.js';
 import { ExprCompiler, NEXT_IN_FUNCTION, zero, type ForeachScope, type Frame } from './compile-expr.js';
 import { StapError, type Value } from './values.js';
@@ -210,14 +210,14 @@ export class Compiler extends ExprCompiler {
       const c = this.cell(decl);
       return () => {
         ctx.tick(1, tok);
-        if (c instanceof StapArray) c.clear();
+        if ('isArray' in c) c.clear();
         else if (decl.type === 'stats') c.v = this.natives.newStat(decl);
         else c.v = zero(decl);
         return NORMAL;
       };
     }
     if (v.kind === 'arrayindex' && v.base.kind === 'symbol') {
-      const arr = this.cell(this.varOf(v.base)) as StapArray<Value>;
+      const arr = this.cell(this.varOf(v.base)) as ArrayStore<Value>;
       if (v.indexes.every((i) => i !== null)) {
         const keys = this.keys(v.indexes);
         return (f) => {
@@ -257,7 +257,7 @@ export class Compiler extends ExprCompiler {
     const valueSlot = s.value ? this.lvalue(s.value) : null;
     if (s.base.kind === 'hist_op') return this.natives.foreachHist(s, body, idxSlots, valueSlot, limit, this.aggregateOf(s.base.stat));
     const decl = this.varOf(s.base);
-    const arr = this.cell(decl) as StapArray<Value | StatData>;
+    const arr = this.cell(decl) as ArrayStore<Value | StatData>;
     const isStats = decl.type === 'stats';
     const slice = s.arraySlice.map((x) => (x ? this.expr(x) : null));
     const sortKey = this.sortKey(s, isStats);

@@ -3,7 +3,7 @@
 
 import type { Var } from '../elaborate/model.js';
 import type { Token } from '../parse/token.js';
-import { StapArray } from './arrays.js';
+import type { ArrayStore } from './arrays.js';
 import type { StatData } from '../format/stats.js';
 import { StapError, type Value } from './values.js';
 
@@ -19,7 +19,10 @@ export interface Limits {
   maxSkipped: number;
 }
 
-export type Cell = { v: Value } | { v: StatData } | StapArray<Value> | StapArray<StatData>;
+export type Cell = { v: Value } | { v: StatData } | ArrayStore<Value> | ArrayStore<StatData>;
+
+/** Storage the interpreter does not own: globals that live in kernel maps. */
+export type ExternalStorage = (v: Var) => Cell | null;
 
 export class Context {
   /** Statements executed by the running handler, against MAXACTION. */
@@ -33,6 +36,8 @@ export class Context {
   probePoint = '';
   errors = 0;
   readonly globals = new Map<Var, Cell>();
+  /** Supplies kernel-backed cells for globals shared with kernel handlers. */
+  external: ExternalStorage = () => null;
   /** tokenize()'s saved state and similar per-session intrinsic state. */
   readonly intrinsicState = new Map<string, unknown>();
 

@@ -23,6 +23,13 @@ import type { Stmt } from './compile-stmt.js';
 import { compileEre } from './regex.js';
 import { StapError, type Value } from './values.js';
 
+/** A statistic kept per CPU by kernel handlers: aggregated when read, as stap does. */
+export interface PerCpuStats {
+  perCpu: StatData[];
+}
+
+const ALL_STATS: StatConfig = { hist: NO_HIST, ops: new Set<StatOp>(['count', 'sum', 'min', 'max', 'avg']), bitShift: 0 };
+
 export interface NativeOptions {
   suppressWarnings: boolean;
 }
@@ -122,11 +129,15 @@ export class Natives {
     return newStatData(this.statConfig(v));
   }
 
-  /** The aggregate a reader sees: stap's aggregation arithmetic over the (single) accumulator. */
-  private read(v: Var, sd: StatData | null, isArray: boolean): StatData | null {
+  /**
+   * The aggregate a reader sees: stap's aggregation arithmetic over the per-CPU accumulators
+   * (one for statistics the interpreter keeps, one per CPU for those kernel handlers write).
+   */
+  private read(v: Var, sd: StatData | PerCpuStats | null, isArray: boolean): StatData | null {
     const cfg = this.statConfig(v);
-    if (isArray) return sd ? aggregateArrayEntry(cfg, [sd]) : null;
-    return aggregateGlobal(cfg, sd ? [sd] : []);
+    const cpus = sd === null ? [] : 'perCpu' in sd ? sd.perCpu : [sd];
+    if (isArray) return aggregateArrayEntry(cfg, cpus.filter((c) => c.count !== 0n));
+    return aggregateGlobal(cfg, cpus);
   }
 
   private statVar(e: A.Expr): { v: Var; isArray: boolean } {
@@ -152,9 +163,10 @@ export class Natives {
     return (f) => this.guard(tok, () => statValue(this.read(v, agg(f), isArray), op));
   }
 
-  aggregateValue(sd: StatData, which: A.StatKind): bigint {
+  aggregateValue(sd: StatData | PerCpuStats, which: A.StatKind): bigint {
     try {
-      return statValue(sd, which as StatOp);
+      const one = 'perCpu' in sd ? aggregateArrayEntry(ALL_STATS, sd.perCpu.filter((c) => c.count !== 0n)) : sd;
+      return statValue(one, which as StatOp);
     } catch {
       return 0n;
     }
