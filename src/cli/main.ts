@@ -10,6 +10,8 @@ import { dumpParseTree, runPass1 } from './pass1.js';
 import { buildKernel, disassembleKernel, dumpProgram, runPass2, runPass5 } from './passes.js';
 import type { KernelBuild } from '../bpf/codegen/compile.js';
 import { SemanticError } from '../diag/errors.js';
+import { KernelLoadError } from '../runtime/kernel/session.js';
+import { SysError } from '../runtime/sys/syscall.js';
 import { memUsage, PassTimer } from './verbose.js';
 import type { StapFile } from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
@@ -131,7 +133,17 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
     const fd = fs.openSync(o.outputFile, 'w');
     out = (s) => fs.writeSync(fd, toBytes(s));
   }
-  const rc = await runPass5(program, kernel, o, out, io.stderr);
+  let rc: number;
+  try {
+    rc = await runPass5(program, kernel, o, out, io.stderr);
+  } catch (e) {
+    if (!(e instanceof KernelLoadError || e instanceof SysError)) throw e;
+    // Loading or attaching failed: say why against the script, the verifier's log behind -v.
+    io.stderr(`ERROR: ${e.message}\n`);
+    if (o.verbose && e instanceof KernelLoadError) io.stderr(e.log.endsWith('\n') ? e.log : e.log + '\n');
+    io.stderr('Pass 5: run failed.  [man error::pass5]\n');
+    return 1;
+  }
   if (o.verbose) io.stderr(`Pass 5: run completed ${t5.times()}\n`);
   return rc;
 }

@@ -19,6 +19,8 @@ import type { Options } from './options.js';
 import { compileKernel, isKernelProbe, type KernelBuild } from '../bpf/codegen/compile.js';
 import { disassembleProgram } from '../bpf/disasm.js';
 import { vmlinuxBtf, type Btf } from '../runtime/meta/btf.js';
+import { kernelHooks } from '../runtime/kernel/hooks.js';
+import { koffiSys } from '../runtime/sys/koffi-sys.js';
 
 /** Functions implemented natively: the interpreter's own, then the intrinsic library. */
 export const intrinsicLookup: IntrinsicLookup = (name, nargs) => {
@@ -86,6 +88,7 @@ export function disassembleKernel(k: KernelBuild): string {
 
 export async function runPass5(p: Program, k: KernelBuild | null, o: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   return runProgram(p, {
-    limits: limitsFor(o, p), out, err, args: o.args, suppressWarnings: o.suppressWarnings, kernel: k,
+    limits: limitsFor(o, p), out, err, args: o.args, suppressWarnings: o.suppressWarnings,
+    kernel: k ? kernelHooks(koffiSys(), k) : null,
   });
 }

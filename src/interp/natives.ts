@@ -260,6 +260,23 @@ export class Natives {
     };
   }
 
+  /** Prints a printf-family call whose arguments a kernel handler evaluated (a ring record). */
+  printRecord(e: A.PrintFormat, values: Value[]): void {
+    let render = this.recordRenderers.get(e);
+    if (!render) {
+      const kinds = values.map((v) => (typeof v === 'string' ? 'string' : 'long') as 'long' | 'string');
+      const comps = e.withFormat ? parseFormat(e.format!) : printComponents(kinds, {
+        ...(e.withDelim ? { delimiter: e.delimiter! } : {}),
+        newline: e.withNewline,
+      });
+      render = compilePrintf(comps);
+      this.recordRenderers.set(e, render);
+    }
+    this.print(render(values));
+  }
+
+  private readonly recordRenderers = new Map<A.PrintFormat, (args: readonly Value[]) => string>();
+
   // ---- regular expressions ------------------------------------------------------
 
   regex(e: A.RegexQuery, left: Fn): Fn {

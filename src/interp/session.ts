@@ -2,7 +2,11 @@
 // -T, SIGINT/SIGTERM; run-time errors reported as stap does, with MAXERRORS; exit status.
 
 import type { DerivedProbe, Program } from '../elaborate/model.js';
-import type { KernelBuild } from '../bpf/codegen/compile.js';
+import type * as A from '../parse/ast.js';
+import type { Token } from '../parse/token.js';
+import type { Var } from '../elaborate/model.js';
+import type { Cell } from './context.js';
+import type { Value } from './values.js';
 import { describeToken } from '../parse/token.js';
 import { Compiler, NEXT_EXC } from './compile-stmt.js';
 import { Context, type Limits } from './context.js';
@@ -15,8 +19,29 @@ export interface RunOptions {
   err: (s: string) => void;
   args: string[];
   suppressWarnings: boolean;
-  /** Kernel programs and maps, when the script has kernel probes. */
-  kernel: KernelBuild | null;
+  /** The kernel half of the script (kernel probes), when it has one. */
+  kernel: KernelHooks | null;
+}
+
+/**
+ * What the session needs of the kernel runtime (implemented in src/runtime/kernel): arm the
+ * kernel handlers, storage for shared globals, their records, and teardown.
+ */
+export interface KernelHooks {
+  /** Creates the maps and loads the programs (before any handler runs). */
+  prepare(): void;
+  /** Attaches the kernel handlers (after the begin probes, as stap arms them). */
+  start(): Promise<void>;
+  cell(v: Var): Cell | null;
+  /** Delivers pending records: printf output, exit(), run-time errors. */
+  poll(sink: { printf(call: number, values: Value[]): void; exit(): void; error(message: string, tok: Token | null): void }): number;
+  /** Detaches the handlers (records still pending are delivered by a last poll). */
+  stop(): Promise<void>;
+  /** Releases maps and everything else. */
+  close(): Promise<void>;
+  /** Records the ring buffer had no room for. */
+  dropped(): bigint;
+  printCall(index: number): A.PrintFormat;
 }
 
 interface Handler {
@@ -31,13 +56,22 @@ function sequence(p: DerivedProbe): bigint {
 
 type State = 'starting' | 'running' | 'stopping' | 'error';
 
+/** Probe families whose handlers the interpreter runs; the rest run in the kernel. */
+const USER_FAMILIES = /^(begin|end|error|never|timer\.(s|sec|ms|msec|us|usec|ns|nsec|hz|jiffies))$/;
+
 /** Runs `program`; resolves with the exit status. */
 export async function runProgram(program: Program, opts: RunOptions): Promise<number> {
   const ctx = new Context(opts.limits, opts.out, opts.err);
   const natives = new Natives(ctx, program, opts);
   const compiler = new Compiler(program, ctx, natives);
+  const kernelHooks = opts.kernel;
+  if (kernelHooks) {
+    kernelHooks.prepare();
+    ctx.external = (v) => kernelHooks.cell(v);
+  }
   const budget = (p: DerivedProbe) => (p.site.family.startsWith('timer.') ? opts.limits.maxActionTimer : opts.limits.maxAction);
-  const handlers = program.probes.map((probe): Handler => ({ probe, run: compiler.probe(probe, budget(probe)) }));
+  const userProbes = program.probes.filter((p) => USER_FAMILIES.test(p.site.family));
+  const handlers = userProbes.map((probe): Handler => ({ probe, run: compiler.probe(probe, budget(probe)) }));
   const byFamily = (fam: string) =>
     handlers.filter((h) => h.probe.site.family === fam)
       .sort((a, b) => (sequence(a.probe) < sequence(b.probe) ? -1 : sequence(a.probe) > sequence(b.probe) ? 1 : a.probe.index - b.probe.index));
@@ -53,6 +87,12 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
     opts.err(`WARNING: ${msg}\n`);
   };
   natives.onWarning = warn;
+  const kernel = opts.kernel;
+  const sink = {
+    printf: (call: number, values: Value[]) => natives.printRecord(kernel!.printCall(call), values),
+    exit: () => ctx.onExit(),
+    error: (message: string, tok: Token | null) => reportError(new StapError(message, tok)),
+  };
 
   const fire = (h: Handler): void => {
     const cond = conditions.get(h);
@@ -87,14 +127,33 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
   for (const h of byFamily('begin')) if (sess.state === 'starting') fire(h);
   if (sess.state === 'starting') {
     sess.state = 'running';
-    await runTimers(handlers, ctx, (h) => {
+    let poller: ReturnType<typeof setInterval> | null = null;
+    if (kernel) {
+      await kernel.start();
+      // Records are drained on a short timer (the ring buffer asks for no wakeups).
+      poller = setInterval(() => {
+        kernel.poll(sink);
+        natives.flush();
+      }, 10);
+    }
+    await runTimers(handlers.filter((h) => h.probe.site.family.startsWith('timer.')), ctx, (h) => {
       if (sess.state === 'running') fire(h);
     }, () => sess.state !== 'running');
     if (sess.state === 'running') sess.state = 'stopping';
+    if (kernel) {
+      if (poller) clearInterval(poller);
+      await kernel.stop();
+      kernel.poll(sink);
+    }
   }
   for (const h of byFamily('end')) if (sess.state === 'stopping') fire(h);
   if (sess.state === 'error') for (const h of byFamily('error')) fire(h);
   natives.flush();
+  if (kernel) {
+    const dropped = kernel.dropped();
+    if (dropped > 0n) warn(`Number of dropped records (ring buffer full): ${dropped}`);
+    await kernel.close();
+  }
   if (ctx.errors > 0) {
     warn(`Number of errors: ${ctx.errors}, skipped probes: 0`);
     warn('/usr/bin/staprun exited with status: 1');

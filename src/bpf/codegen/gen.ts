@@ -131,7 +131,12 @@ export class ProbeGen {
     const a = this.a;
     a.at(s.tok);
     switch (s.kind) {
-      case 'block': for (const x of s.statements) this.stmt(x); return;
+      case 'block':
+        for (const x of s.statements) {
+          this.stmt(x);
+          if (x.kind === 'next_statement') return; // the rest is unreachable (the verifier rejects dead code)
+        }
+        return;
       case 'null_statement': return;
       case 'expr_statement': this.effect(s.value); return;
       case 'if_statement': {
@@ -140,7 +145,7 @@ export class ProbeGen {
         this.long(s.cond);
         a.jmpImm('jeq', R0, 0, els);
         this.stmt(s.thenStmt);
-        a.ja(end);
+        if (s.elseStmt && !endsInJump(s.thenStmt)) a.ja(end);
         a.label(els);
         if (s.elseStmt) this.stmt(s.elseStmt);
         a.label(end);
@@ -464,21 +469,30 @@ export class ProbeGen {
     const done = this.fresh('upd');
     const insert = this.fresh('ins');
     if (op === '+' || op === '-') {
-      const retry = this.fresh('retry');
-      a.label(retry);
+      // The verifier rejects retry loops, so the "another CPU inserted it first" path repeats
+      // the lookup once, straight-line.
+      const add = () => {
+        a.ldxDW(R1, FP, valSlot);
+        a.mov64Reg(R2, R1);
+        a.atomic('fetch_add', 'dw', R0, 0, R1);
+        // R1 = old value; the expression's value is new (or old for post-increment).
+        a.mov64Reg(R0, R1);
+        if (!post) a.alu64Reg('add', R0, R2);
+        a.ja(done);
+      };
       this.lookupKey(loc.map, key);
       a.jmpImm('jeq', R0, 0, insert);
-      a.ldxDW(R1, FP, valSlot);
-      a.mov64Reg(R2, R1);
-      a.atomic('fetch_add', 'dw', R0, 0, R1);
-      // R1 = old value; the expression's value is new (or old for post-increment).
-      a.mov64Reg(R0, R1);
-      if (!post) a.alu64Reg('add', R0, R2);
-      a.ja(done);
+      add();
       a.label(insert);
-      this.updateMap(loc.map, key, valSlot, 1, tok, retry);
+      const raced = this.fresh('raced');
+      this.updateMap(loc.map, key, valSlot, 1, tok, raced);
       a.mov64Imm(R0, 0);
       if (!post) a.ldxDW(R0, FP, valSlot);
+      a.ja(done);
+      a.label(raced);
+      this.lookupKey(loc.map, key);
+      a.jmpImm('jeq', R0, 0, EXIT);
+      add();
       a.label(done);
     } else {
       if (op) {
@@ -555,11 +569,10 @@ export class ProbeGen {
       a.call('map_lookup_elem');
       a.jmpImm('jeq', R0, 0, EXIT);
     } else {
-      const retry = this.fresh('statlk');
-      a.label(retry);
       this.lookupKey(loc.map, keyOff);
       a.jmpImm('jne', R0, 0, got);
-      // First value for this key on this CPU: insert a zeroed per-CPU slot, then look it up.
+      // First value for this key: insert zeroed per-CPU slots, then look it up once more
+      // (straight-line: the verifier rejects retry loops).
       const zero = this.scratch(loc.stats.size);
       this.zeroScratch(zero, loc.stats.size);
       a.ldMapFd(R1, loc.map);
@@ -569,9 +582,13 @@ export class ProbeGen {
       a.alu64Imm('add', R3, zero);
       a.mov64Imm(R4, 1);
       a.call('map_update_elem');
-      a.jmpImm('jeq', R0, 0, retry);
-      a.jmpImm('jeq', R0, -17, retry);
+      const inserted = this.fresh('statins');
+      a.jmpImm('jeq', R0, 0, inserted);
+      a.jmpImm('jeq', R0, -17, inserted);
       this.runtimeError('Array overflow, check MAXMAPENTRIES', e.tok);
+      a.label(inserted);
+      this.lookupKey(loc.map, keyOff);
+      a.jmpImm('jeq', R0, 0, EXIT);
     }
     a.label(got);
     // R0 = this CPU's stat_data; R1 = value.
@@ -924,6 +941,13 @@ export function histSpecOf(prog: Elaborated, v: Var): { kind: 'none' } | { kind:
   if (!h) return { kind: 'none' };
   if (h.htype === 'log') return { kind: 'log' };
   return { kind: 'linear', start: Number(h.params[0]), stop: Number(h.params[1]), interval: Number(h.params[2]) };
+}
+
+/** Whether `s` always leaves by a jump (then nothing may follow it directly). */
+function endsInJump(s: A.Stmt): boolean {
+  if (s.kind === 'next_statement') return true;
+  if (s.kind === 'block') return s.statements.length > 0 && endsInJump(s.statements[s.statements.length - 1]!);
+  return false;
 }
 
 function describeExpr(e: A.Expr): string {

@@ -34,7 +34,8 @@ export class KernelLayout {
   readonly globalsMap: MapSpec;
   readonly ringbuf: MapSpec = { name: 'events', kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: RINGBUF_SIZE };
   readonly scratch: MapSpec = { name: 'scratch', kind: 'percpu_array', keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 };
-  private scalarBytes = 0;
+  /** Offset 0 of the globals value counts dropped records (gen.ts DROPPED_OFFSET). */
+  private scalarBytes = 8;
 
   constructor(shared: Var[], maxMapEntries: number, histBuckets: (v: Var) => number) {
     for (const v of shared) {

@@ -1,0 +1,180 @@
+// Interpreter storage for globals that kernel handlers share: cells that read and write the
+// BPF maps (decoding the packed key and value fields of the kernel layout), so begin, end and
+// timer handlers see exactly what the kernel handlers wrote.
+
+import type { Value } from '../../interp/values.js';
+import type { ArrayStore, Entry } from '../../interp/arrays.js';
+import { ArrayFullError, keyOf } from '../../interp/arrays.js';
+import type { Cell } from '../../interp/context.js';
+import type { PerCpuStats } from '../../interp/natives.js';
+import type { RecordField } from '../../bpf/spec.js';
+import { KSTR, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type StatsLayout } from '../../bpf/codegen/layout.js';
+import type { StatData } from '../../format/stats.js';
+import type { MapHandle } from './map-handle.js';
+
+function encodeFields(fields: RecordField[], values: Value[], size: number): Buffer {
+  const b = Buffer.alloc(size);
+  let off = 0;
+  fields.forEach((f, i) => {
+    const v = values[i]!;
+    if (f.type === 'long') {
+      b.writeBigInt64LE(BigInt.asIntN(64, v as bigint), off);
+      off += 8;
+    } else {
+      b.write((v as string).slice(0, f.size - 1), off, 'latin1');
+      off += f.size;
+    }
+  });
+  return b;
+}
+
+function decodeFields(fields: RecordField[], b: Buffer): Value[] {
+  let off = 0;
+  return fields.map((f) => {
+    if (f.type === 'long') {
+      const v = b.readBigInt64LE(off);
+      off += 8;
+      return v;
+    }
+    const s = decodeString(b, off, f.size);
+    off += f.size;
+    return s;
+  });
+}
+
+function decodeString(b: Buffer, off: number, size: number): string {
+  const end = b.indexOf(0, off);
+  return b.toString('latin1', off, end < 0 || end > off + size ? off + size : end);
+}
+
+function decodeStats(b: Buffer, at: number, layout: StatsLayout): StatData {
+  const hist: bigint[] = [];
+  for (let i = 0; i < layout.buckets; i++) hist.push(b.readBigInt64LE(at + STAT_HIST + 8 * i));
+  const sum = b.readBigInt64LE(at + STAT_SUM);
+  const count = b.readBigInt64LE(at + STAT_COUNT);
+  return {
+    count, sum, min: b.readBigInt64LE(at + STAT_MIN), max: b.readBigInt64LE(at + STAT_MAX),
+    avgS: count ? sum / count : 0n, m2: 0n, varianceS: 0n, variance: 0n, histogram: hist,
+  };
+}
+
+/** A scalar long or string in the shared globals value. */
+export function scalarCell(globals: MapHandle, loc: Extract<GlobalLoc, { kind: 'scalar' }>): Cell {
+  const key = Buffer.alloc(4);
+  const read = (): Buffer => globals.lookup(key) ?? Buffer.alloc(globals.spec.valueSize);
+  return {
+    get v(): Value {
+      const b = read();
+      return loc.type === 'long' ? b.readBigInt64LE(loc.offset) : decodeString(b, loc.offset, KSTR);
+    },
+    set v(x: Value) {
+      const b = read();
+      if (loc.type === 'long') b.writeBigInt64LE(BigInt.asIntN(64, x as bigint), loc.offset);
+      else {
+        b.fill(0, loc.offset, loc.offset + KSTR);
+        b.write((x as string).slice(0, KSTR - 1), loc.offset, 'latin1');
+      }
+      globals.update(key, b);
+    },
+  } as Cell;
+}
+
+/** A statistic kept per CPU in a one-entry per-CPU array. */
+export function statsCell(map: MapHandle, stats: StatsLayout): Cell {
+  const key = Buffer.alloc(4);
+  return {
+    get v(): PerCpuStats {
+      const b = map.lookup(key);
+      const perCpu: StatData[] = [];
+      for (let c = 0; b && c < map.copies; c++) perCpu.push(decodeStats(b, c * map.stride, stats));
+      return { perCpu };
+    },
+  } as unknown as Cell;
+}
+
+/** An associative array in a hash map; statistics arrays yield per-CPU values. */
+export class KernelArray implements ArrayStore<Value | PerCpuStats> {
+  readonly isArray = true as const;
+  private order: Entry<Value | PerCpuStats>[] | null = null;
+
+  constructor(private readonly map: MapHandle, private readonly loc: Extract<GlobalLoc, { kind: 'array' }>) {}
+
+  get size(): number {
+    return this.map.dump().length;
+  }
+
+  private key(keys: Value[]): Buffer {
+    return encodeFields(this.loc.keyFields, keys, this.map.spec.keySize);
+  }
+
+  private decodeValue(b: Buffer): Value | PerCpuStats {
+    if (this.loc.value === 'long') return b.readBigInt64LE(0);
+    if (this.loc.value === 'string') return decodeString(b, 0, KSTR);
+    const perCpu: StatData[] = [];
+    for (let c = 0; c < this.map.copies; c++) perCpu.push(decodeStats(b, c * this.map.stride, this.loc.stats!));
+    return { perCpu };
+  }
+
+  private encodeValue(v: Value | PerCpuStats): Buffer {
+    const b = Buffer.alloc(this.map.spec.valueSize);
+    if (this.loc.value === 'long') b.writeBigInt64LE(BigInt.asIntN(64, v as bigint), 0);
+    else if (this.loc.value === 'string') b.write((v as string).slice(0, KSTR - 1), 0, 'latin1');
+    else throw new Error('statistics cannot be assigned');
+    return b;
+  }
+
+  get(keys: Value[]): Entry<Value | PerCpuStats> | undefined {
+    const b = this.map.lookup(this.key(keys));
+    return b ? { keys, value: this.decodeValue(b) } : undefined;
+  }
+
+  get1(k: Value): Entry<Value | PerCpuStats> | undefined {
+    return this.get([k]);
+  }
+
+  has(keys: Value[]): boolean {
+    return this.map.lookup(this.key(keys)) !== null;
+  }
+
+  slot(keys: Value[], init: () => Value | PerCpuStats): Entry<Value | PerCpuStats> {
+    return this.get(keys) ?? { keys, value: init() };
+  }
+
+  store(entry: Entry<Value | PerCpuStats>): void {
+    try {
+      this.map.update(this.key(entry.keys), this.encodeValue(entry.value));
+    } catch {
+      throw new ArrayFullError();
+    }
+  }
+
+  set1(k: Value, value: Value | PerCpuStats): boolean {
+    try {
+      this.store({ keys: [k], value });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  entries(): Entry<Value | PerCpuStats>[] {
+    const all = this.map.dump().map(({ key, value }) => ({ keys: decodeFields(this.loc.keyFields, key), value: this.decodeValue(value) }));
+    if (!this.order) return all;
+    // Keep a previous sort's order for the keys still present; new keys follow.
+    const rank = new Map(this.order.map((e, i) => [keyOf(e.keys), i]));
+    return all.sort((a, b) => (rank.get(keyOf(a.keys)) ?? Infinity) - (rank.get(keyOf(b.keys)) ?? Infinity));
+  }
+
+  reorder(entries: Entry<Value | PerCpuStats>[]): void {
+    this.order = entries;
+  }
+
+  delete(keys: Value[]): void {
+    this.map.delete(this.key(keys));
+  }
+
+  clear(): void {
+    for (const { key } of this.map.dump()) this.map.delete(key);
+    this.order = null;
+  }
+}

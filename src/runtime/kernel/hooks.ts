@@ -1,0 +1,26 @@
+// The interpreter's view of the kernel half (interp/session.ts KernelHooks), on a KernelSession.
+
+import type { KernelBuild } from '../../bpf/codegen/compile.js';
+import type { KernelHooks } from '../../interp/session.js';
+import type { SysApi } from '../sys/syscall.js';
+import { KernelSession } from './session.js';
+
+export function kernelHooks(sys: SysApi, build: KernelBuild, onLog: (log: string) => void = () => {}): KernelHooks {
+  const session = new KernelSession(sys, build);
+  return {
+    prepare: () => session.load(),
+    start: async () => session.attach(),
+    cell: (v) => session.cell(v),
+    poll: (sink) => session.poll({
+      printf: sink.printf,
+      exit: sink.exit,
+      error: (f) => {
+        if (f.what.kind === 'error') sink.error(f.what.message, f.what.tok);
+      },
+    }),
+    stop: () => session.detach(),
+    close: () => session.close(),
+    dropped: () => session.dropped(),
+    printCall: (i) => build.printCalls[i]!,
+  } satisfies KernelHooks & { unusedLog?: typeof onLog };
+}

@@ -1,0 +1,207 @@
+// Running the kernel half of a script: creates the maps, loads and attaches one eBPF program
+// per kernel probe, gives the interpreter map-backed storage for shared globals, turns ring
+// buffer records into output, exit() and errors, and removes everything on every way out.
+
+import type { KernelBuild } from '../../bpf/codegen/compile.js';
+import { DROPPED_OFFSET } from '../../bpf/codegen/gen.js';
+import { resolveRelocations } from '../../bpf/program.js';
+import type { MapKind, MapSpec, ProgramSpec, RecordFormat } from '../../bpf/spec.js';
+import type { Var } from '../../elaborate/model.js';
+import type { Cell } from '../../interp/context.js';
+import { decodeFields, HEADER_SIZE } from '../../wire/records.js';
+import { AttachType, BPF_ANY, MapType, ProgType } from '../sys/bpf-const.js';
+import { mapCreate, mapDelete, mapLookup, mapLookupBatch, mapUpdate, batchEntry, type BpfMapInfo } from '../sys/bpf.js';
+import { numPossibleCpus, roundUp8 } from '../sys/cpus.js';
+import { linkCreateTracing, linkCreatePerfEvent } from '../sys/link.js';
+import { BpfLoadError, progLoad } from '../sys/prog.js';
+import type { SysApi } from '../sys/syscall.js';
+import { tracepointSignature } from '../meta/btf-probe-args.js';
+import { vmlinuxBtf } from '../meta/btf.js';
+import { readEventFormat } from '../meta/tracefs.js';
+import { KernelArray, scalarCell, statsCell } from './cells.js';
+import type { MapHandle } from './map-handle.js';
+import { RingReader } from './ring.js';
+import { openTracepointEvent } from './tracepoint.js';
+
+const MAP_TYPES: Record<MapKind, number> = {
+  hash: MapType.HASH, array: MapType.ARRAY, percpu_hash: MapType.PERCPU_HASH, percpu_array: MapType.PERCPU_ARRAY,
+  ringbuf: MapType.RINGBUF,
+};
+
+export interface RecordSink {
+  printf(call: number, values: (bigint | string)[]): void;
+  exit(): void;
+  error(format: RecordFormat): void;
+}
+
+/** A load failure reported against the script: verifier message, hint and the full log. */
+export class KernelLoadError extends Error {
+  constructor(message: string, readonly log: string) {
+    super(message);
+  }
+}
+
+export class KernelSession {
+  private readonly maps = new Map<MapSpec, BpfMapInfo>();
+  private readonly fds: number[] = [];
+  private readonly links: number[] = [];
+  private ring: RingReader | null = null;
+  private readonly formats: Map<number, RecordFormat>;
+
+  constructor(private readonly sys: SysApi, private readonly build: KernelBuild) {
+    this.formats = new Map(build.spec.records.map((r) => [r.id, r]));
+  }
+
+  /** Creates the maps and loads every program (nothing is attached yet). */
+  load(): void {
+    for (const m of this.build.spec.maps) {
+      const info = mapCreate(this.sys, {
+        type: MAP_TYPES[m.kind], keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, name: m.name,
+      });
+      this.maps.set(m, info);
+      this.fds.push(info.fd);
+    }
+    this.ring = new RingReader(this.sys, this.maps.get(this.build.layout.ringbuf)!.fd, this.build.layout.ringbuf.maxEntries);
+    for (const p of this.build.spec.programs) this.progFds.set(p, this.loadProgram(p));
+  }
+
+  private readonly progFds = new Map<ProgramSpec, number>();
+
+  private loadProgram(p: ProgramSpec): number {
+    const insns = resolveRelocations(p.program, { mapFd: (m) => this.maps.get(m)!.fd });
+    try {
+      if (p.attach.kind === 'tp_btf') {
+        const sig = tracepointSignature(vmlinuxBtf(), p.attach.tracepoint);
+        if (!sig) throw new Error(`no BTF for tracepoint ${p.attach.tracepoint}`);
+        const fd = progLoad(this.sys, {
+          type: ProgType.TRACING, insns, name: p.name, expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId: sig.id,
+        });
+        this.fds.push(fd);
+        return fd;
+      }
+      const fd = progLoad(this.sys, { type: ProgType.TRACEPOINT, insns, name: p.name });
+      this.fds.push(fd);
+      return fd;
+    } catch (e) {
+      if (e instanceof BpfLoadError) throw verifierError(e, p);
+      throw e;
+    }
+  }
+
+  /** Attaches every loaded program: from now on kernel handlers run. */
+  attach(): void {
+    for (const [p, fd] of this.progFds) {
+      if (p.attach.kind === 'tp_btf') {
+        this.links.push(linkCreateTracing(this.sys, fd, AttachType.TRACE_RAW_TP));
+      } else {
+        const format = readEventFormat(p.attach.category, p.attach.name);
+        const perf = openTracepointEvent(this.sys, format.id);
+        this.fds.push(perf);
+        this.links.push(linkCreatePerfEvent(this.sys, fd, perf));
+      }
+    }
+  }
+
+  /** Stops the kernel handlers (links closed); maps stay readable. */
+  async detach(): Promise<void> {
+    const links = this.links.splice(0);
+    await Promise.all(links.map((l) => this.sys.closeAsync(l)));
+  }
+
+  /** Storage for a global shared with kernel handlers, or null if it is the interpreter's own. */
+  cell(v: Var): Cell | null {
+    const loc = this.build.layout.globals.get(v);
+    if (!loc) return null;
+    if (loc.kind === 'scalar') return scalarCell(this.handle(this.build.layout.globalsMap), loc);
+    if (loc.kind === 'stats') return statsCell(this.handle(loc.map), loc.stats);
+    return new KernelArray(this.handle(loc.map), loc) as unknown as Cell;
+  }
+
+  private handle(spec: MapSpec): MapHandle {
+    const info = this.maps.get(spec)!;
+    const sys = this.sys;
+    const percpu = spec.kind === 'percpu_array' || spec.kind === 'percpu_hash';
+    const copies = percpu ? numPossibleCpus() : 1;
+    const stride = percpu ? roundUp8(spec.valueSize) : spec.valueSize;
+    return {
+      spec, copies, stride,
+      lookup(key) {
+        const v = Buffer.alloc(info.valueBufSize);
+        return mapLookup(sys, info.fd, key, v) ? v : null;
+      },
+      update(key, value) {
+        mapUpdate(sys, info.fd, key, value, BPF_ANY);
+      },
+      delete(key) {
+        mapDelete(sys, info.fd, key);
+      },
+      dump() {
+        const b = mapLookupBatch(sys, info.fd, spec.keySize, info.valueBufSize, spec.maxEntries);
+        const out: { key: Buffer; value: Buffer }[] = [];
+        for (let i = 0; i < b.count; i++) {
+          const e = batchEntry(b, i);
+          out.push({ key: Buffer.from(e.key), value: Buffer.from(e.value) });
+        }
+        return out;
+      },
+    };
+  }
+
+  /** Handles every committed record; returns how many. */
+  poll(sink: RecordSink): number {
+    if (!this.ring) return 0;
+    return this.ring.drain((view, off) => {
+      const id = view.getUint32(off, true);
+      const f = this.formats.get(id);
+      if (!f) return;
+      const what = f.what;
+      if (what.kind === 'printf') sink.printf(what.call, decodeFields(view, off - 0, f.fields.length ? f.fields : []));
+      else if (what.kind === 'exit') sink.exit();
+      else sink.error(f);
+    });
+  }
+
+  /** Records the ring buffer had no room for. */
+  dropped(): bigint {
+    const v = Buffer.alloc(this.maps.get(this.build.layout.globalsMap)!.valueBufSize);
+    return mapLookup(this.sys, this.maps.get(this.build.layout.globalsMap)!.fd, Buffer.alloc(4), v) ? v.readBigInt64LE(DROPPED_OFFSET) : 0n;
+  }
+
+  /** Closes everything: links, programs, perf events, maps. */
+  async close(): Promise<void> {
+    await this.detach();
+    this.ring?.close();
+    this.ring = null;
+    const fds = this.fds.splice(0);
+    await Promise.all(fds.map((fd) => this.sys.closeAsync(fd)));
+  }
+}
+
+export { HEADER_SIZE };
+
+/** A verifier rejection, pointed at the script line of the failing instruction. */
+function verifierError(e: BpfLoadError, p: ProgramSpec): KernelLoadError {
+  const lines = e.log.trim().split('\n');
+  let where = '';
+  let last = -1;
+  for (const l of lines) {
+    const m = /^(\d+): \(/.exec(l);
+    if (m) last = Number(m[1]);
+  }
+  const span = last >= 0 ? p.program.spans[last] : null;
+  if (span) where = ` near ${span.file.name}:${span.line}:${span.col}`;
+  const reason = lines.reverse().find((l) => !/^(processed|verification time|stack depth|\d+:)/.test(l) && l.trim()) ?? e.message;
+  return new KernelLoadError(`the kernel's BPF verifier rejected the handler of probe ${p.name}${where}: ${reason.trim()}` +
+    `\n  hint: ${hintFor(reason)} (run with -v for the whole verifier log)`, e.log);
+}
+
+function hintFor(reason: string): string {
+  if (/invalid mem access 'map_value_or_null'/.test(reason)) return 'a map lookup result was used without a NULL check';
+  if (/back-edge|infinite loop|too complex/.test(reason)) return 'the handler has a loop the verifier cannot bound; reduce the iteration count';
+  if (/stack|combined stack/.test(reason)) return 'the handler needs too much BPF stack; use fewer locals or simpler expressions';
+  if (/unknown func|helper call/.test(reason)) return 'this kernel lacks a BPF helper the handler needs';
+  return 'this is a tstap code generation limit; please report it with the script';
+}
+
+void mapDelete;
+void HEADER_SIZE;
