@@ -19,6 +19,10 @@ export interface Options {
   /** -r: the kernel release to build for (and to test in %( kernel_v %) conditions). */
   kernelRelease: string | null;
   privilege: 'stapdev' | 'stapsys' | 'stapusr';
+  /** -c CMD: run CMD once the probes are armed; target() is its pid; the run ends with it. */
+  command: string | null;
+  /** -x PID: target() is PID. */
+  targetPid: number | null;
   args: string[];
   help: boolean;
   version: boolean;
@@ -37,7 +41,7 @@ export function parseOptions(argv: string[]): Options {
   const o: Options = {
     lastPass: 5, verbose: 0, guru: false, suppressWarnings: false, skipOptimize: false, scriptFile: null,
     cmdlineScript: null, additionalScripts: [], includePath: [], defines: [], outputFile: null, timeout: null,
-    compatible: null, runtime: null, kernelRelease: null, privilege: 'stapdev', args: [], help: false, version: false,
+    compatible: null, runtime: null, kernelRelease: null, privilege: 'stapdev', command: null, targetPid: null, args: [], help: false, version: false,
   };
   const operands: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -107,6 +111,11 @@ function applyShort(o: Options, c: string, v: string | null): void {
     case 'o': o.outputFile = v!; break;
     case 'T': o.timeout = Number(v); break;
     case 'r': o.kernelRelease = v; break;
+    case 'c': o.command = v; break;
+    case 'x':
+      if (!/^\d+$/.test(v ?? '')) throw new UsageError(`Invalid target process ID number '${v}'.`);
+      o.targetPid = Number(v);
+      break;
     case 'h': o.help = true; break;
     case 'V': o.version = true; break;
     default: break; // accepted for compatibility; later passes give them meaning

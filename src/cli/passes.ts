@@ -16,6 +16,8 @@ import type { Limits } from '../interp/context.js';
 import { controlSignature } from '../interp/natives.js';
 import { runProgram } from '../interp/session.js';
 import type { Options } from './options.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { TargetCommand } from '../interp/session.js';
 import { compileKernel, isKernelProbe, type KernelBuild } from '../bpf/codegen/compile.js';
 import { disassembleProgram } from '../bpf/disasm.js';
 import { vmlinuxBtf, type Btf } from '../runtime/meta/btf.js';
@@ -67,6 +69,29 @@ export function limitsFor(o: Options, p: Program): Limits {
   };
 }
 
+/**
+ * -c CMD through /bin/sh, output straight to ours. As stap, the command is held until the
+ * session has its pid in place (target()): the shell waits on a pipe before exec'ing it.
+ */
+function shellCommand(cmd: string): TargetCommand {
+  let child: ChildProcess | null = null;
+  const exits: (() => void)[] = [];
+  return {
+    start() {
+      child = spawn('/bin/sh', ['-c', `read _ <&3; exec 3<&-; exec ${cmd}`], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+      child.on('exit', () => exits.forEach((f) => f()));
+      return child.pid ?? 0;
+    },
+    release() {
+      const go = child?.stdio[3];
+      if (go && 'end' in go) (go as NodeJS.WritableStream).end('\n');
+    },
+    onExit(cb) {
+      exits.push(cb);
+    },
+  };
+}
+
 /** Passes 3-4 for kernel probes: eBPF programs and maps (null when every probe runs in user space). */
 export function buildKernel(p: Program, o: Options): KernelBuild | null {
   if (!p.probes.some(isKernelProbe)) return null;
@@ -90,5 +115,7 @@ export async function runPass5(p: Program, k: KernelBuild | null, o: Options, ou
   return runProgram(p, {
     limits: limitsFor(o, p), out, err, args: o.args, suppressWarnings: o.suppressWarnings,
     kernel: k ? kernelHooks(koffiSys(), k) : null,
+    targetPid: o.targetPid,
+    command: o.command === null ? null : shellCommand(o.command),
   });
 }

@@ -30,6 +30,8 @@ export class Context {
   /** The running handler's action budget. */
   actionLimit = 0;
   depth = 0;
+  /** target(): the -x PID or the -c command's pid, 0 without either. */
+  targetPid = 0;
   /** exit(): the session moves on to the end probes once the current handler finishes. */
   onExit: () => void = () => {};
   /** The probe point of the running handler, for pp(). */

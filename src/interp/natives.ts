@@ -52,6 +52,7 @@ export const CONTROL_FUNCTIONS: Record<string, { params: ('long' | 'string')[]; 
   pexecname: [{ params: [], ret: 'string' }],
   probefunc: [{ params: [], ret: 'string' }],
   is_return: [{ params: [], ret: 'long' }],
+  target: [{ params: [], ret: 'long' }],
   user_mode: [{ params: [], ret: 'long' }],
 };
 
@@ -346,6 +347,7 @@ export class Natives {
       case 'execname/0': case 'pexecname/0': return () => 'stapio';
       case 'probefunc/0': return () => '';
       case 'is_return/0': case 'user_mode/0': return () => 0n;
+      case 'target/0': return () => BigInt(ctx.targetPid);
     }
     return null;
   }

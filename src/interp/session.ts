@@ -21,6 +21,9 @@ export interface RunOptions {
   suppressWarnings: boolean;
   /** The kernel half of the script (kernel probes), when it has one. */
   kernel: KernelHooks | null;
+  /** -x PID. */
+  targetPid: number | null;
+  command: TargetCommand | null;
 }
 
 /**
@@ -42,6 +45,16 @@ export interface KernelHooks {
   /** Records the ring buffer had no room for. */
   dropped(): bigint;
   printCall(index: number): A.PrintFormat;
+  setTarget(pid: number): void;
+}
+
+/** -c CMD: started once the probes are armed; the session ends when it exits. */
+export interface TargetCommand {
+  /** Starts the command held back (so its pid is known before it runs). */
+  start(): number;
+  /** Lets it run. */
+  release(): void;
+  onExit(cb: () => void): void;
 }
 
 interface Handler {
@@ -88,6 +101,8 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
   };
   natives.onWarning = warn;
   const kernel = opts.kernel;
+  ctx.targetPid = opts.targetPid ?? 0;
+  if (kernel && opts.targetPid !== null) kernel.setTarget(opts.targetPid);
   const sink = {
     printf: (call: number, values: Value[]) => natives.printRecord(kernel!.printCall(call), values),
     exit: () => ctx.onExit(),
@@ -135,6 +150,17 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
         kernel.poll(sink);
         natives.flush();
       }, 10);
+    }
+    if (opts.command) {
+      // stap starts the -c command once everything is armed, and stops when it exits.
+      const pid = opts.command.start();
+      ctx.targetPid = pid;
+      kernel?.setTarget(pid);
+      opts.command.release();
+      opts.command.onExit(() => {
+        if (kernel) kernel.poll(sink);
+        ctx.onExit();
+      });
     }
     await runTimers(handlers.filter((h) => h.probe.site.family.startsWith('timer.')), ctx, (h) => {
       if (sess.state === 'running') fire(h);

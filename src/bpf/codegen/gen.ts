@@ -19,6 +19,14 @@ import type { Target } from './targets.js';
 
 /** Globals-map offset of the counter of records the ring buffer could not take. */
 export const DROPPED_OFFSET = 0;
+/** Globals-map offset of target() (-x PID or the -c command's pid), set before attaching. */
+export const TARGET_OFFSET = 8;
+/**
+ * Globals-map offset of the session state: 0 running; 1 stopping (exit()), 2 error. As in
+ * stap, handlers do nothing once the session stops: the first kernel-side error or exit() sets
+ * it at once, user space sets it when the session ends.
+ */
+export const STATE_OFFSET = 16;
 const ZERO_KEY = -8; // fp-8 holds a u32 0: the key of one-entry array maps
 const EXIT = '__exit';
 
@@ -61,6 +69,8 @@ export class ProbeGen {
     a.stW(FP, ZERO_KEY, 0);
     this.lookupOne(this.layout.scratch, R7);
     this.lookupOne(this.layout.globalsMap, R9);
+    a.ldxDW(R1, R9, STATE_OFFSET);
+    a.jmpImm('jne', R1, 0, EXIT);
     for (const v of this.probe.locals) {
       if (v.type === 'string') {
         const off = this.scratch(KSTR);
@@ -771,10 +781,14 @@ export class ProbeGen {
       case 'uid/0': case 'euid/0': a.call('get_current_uid_gid'); a.mov32Reg(R0, R0); return;
       case 'gid/0': case 'egid/0': a.call('get_current_uid_gid'); a.alu64Imm('rsh', R0, 32); return;
       case 'cpu/0': a.call('get_smp_processor_id'); return;
+      case 'target/0': a.ldxDW(R0, R9, TARGET_OFFSET); return;
+      case 'ppid/0': throw unsupported('ppid() (needs BTF task access)', e.tok);
       case 'local_clock_ns/0': case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
       case 'local_clock_us/0': a.call('ktime_get_ns'); a.alu64Imm('div', R0, 1000); return;
       case 'local_clock_ms/0': a.call('ktime_get_ns'); a.alu64Imm('div', R0, 1000000); return;
       case 'exit/0': {
+        a.mov64Imm(R1, 1);
+        a.stxDW(R9, STATE_OFFSET, R1);
         this.emitRecord({ kind: 'exit' }, []);
         a.mov64Imm(R0, 0);
         return;
@@ -914,6 +928,8 @@ export class ProbeGen {
 
   /** A run-time error: tell user space (which prints it as stap does) and end the handler. */
   private runtimeError(message: string, tok: Token | null): void {
+    this.a.mov64Imm(R1, 2);
+    this.a.stxDW(R9, STATE_OFFSET, R1);
     this.emitRecord({ kind: 'error', message, tok }, []);
     this.a.ja(EXIT);
   }

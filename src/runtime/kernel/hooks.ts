@@ -18,9 +18,13 @@ export function kernelHooks(sys: SysApi, build: KernelBuild, onLog: (log: string
         if (f.what.kind === 'error') sink.error(f.what.message, f.what.tok);
       },
     }),
-    stop: () => session.detach(),
+    stop: async () => {
+      session.stopping();
+      await session.detach();
+    },
     close: () => session.close(),
     dropped: () => session.dropped(),
     printCall: (i) => build.printCalls[i]!,
+    setTarget: (pid) => session.setTarget(pid),
   } satisfies KernelHooks & { unusedLog?: typeof onLog };
 }

@@ -3,7 +3,7 @@
 // buffer records into output, exit() and errors, and removes everything on every way out.
 
 import type { KernelBuild } from '../../bpf/codegen/compile.js';
-import { DROPPED_OFFSET } from '../../bpf/codegen/gen.js';
+import { DROPPED_OFFSET, STATE_OFFSET, TARGET_OFFSET } from '../../bpf/codegen/gen.js';
 import { resolveRelocations } from '../../bpf/program.js';
 import type { MapKind, MapSpec, ProgramSpec, RecordFormat } from '../../bpf/spec.js';
 import type { Var } from '../../elaborate/model.js';
@@ -159,6 +159,25 @@ export class KernelSession {
       else if (what.kind === 'exit') sink.exit();
       else sink.error(f);
     });
+  }
+
+  /** Sets what target() returns in kernel handlers. */
+  setTarget(pid: number): void {
+    this.setGlobal(TARGET_OFFSET, BigInt(pid));
+  }
+
+  /** Tells the kernel handlers the session is stopping: they do nothing from now on. */
+  stopping(): void {
+    this.setGlobal(STATE_OFFSET, 1n);
+  }
+
+  private setGlobal(offset: number, value: bigint): void {
+    const info = this.maps.get(this.build.layout.globalsMap)!;
+    const key = Buffer.alloc(4);
+    const v = Buffer.alloc(info.valueBufSize);
+    mapLookup(this.sys, info.fd, key, v);
+    v.writeBigInt64LE(value, offset);
+    mapUpdate(this.sys, info.fd, key, v, BPF_ANY);
   }
 
   /** Records the ring buffer had no room for. */

@@ -1,0 +1,98 @@
+// Kernel probes for real: scripts compiled to eBPF, attached on this kernel, driven by a
+// workload that makes exactly N known system calls (tests/workloads/syscalls.ts).
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runTstap } from '../corpus-runner.js';
+
+const workload = (args: string) => `node dist/tests/workloads/syscalls.js ${args}`;
+
+function script(text: string): string {
+  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tstap-')), 'test.stp');
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+test('counts exactly N kill(2) calls of the -c command, with tracepoint fields', async () => {
+  const r = await runTstap(['-c', workload('kill0 777'), script(`
+global n, sigs
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() == target()) { n++; sigs[$sig] <<< $pid }
+}
+probe end { printf("%d %d %d\\n", n, @count(sigs[0]), @min(sigs[0]) == target()) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '777 777 1\n');
+  assert.equal(r.rc, 0);
+});
+
+test('printf in a kernel handler: one line per event, in order', async () => {
+  const r = await runTstap(['-c', workload('kill0 50'), script(`
+global i
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() == target()) printf("kill #%d sig=%d self=%d %s\\n", ++i, $sig, $pid == target(), execname())
+}
+`)]);
+  assert.equal(r.stderr, '');
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines.length, 50);
+  lines.forEach((l, k) => assert.equal(l, `kill #${k + 1} sig=0 self=1 node`));
+});
+
+test('getppid: exactly N calls after the workload\'s marker, two probes sharing a global', async () => {
+  const r = await runTstap(['-c', workload('getppid 1000'), script(`
+global armed, n
+probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target() && $sig == 0) armed = 1 }
+probe kernel.trace("syscalls:sys_enter_getppid") { if (armed && pid() == target()) n++ }
+probe end { printf("%d\\n", n) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '1000\n');
+  assert.equal(r.rc, 0);
+});
+
+test('statistics and a histogram written by a kernel handler', async () => {
+  const r = await runTstap(['-c', workload('kill0 100'), script(`
+global s
+probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) s <<< 5 }
+probe end { printf("%d %d %d %d %d\\n", @count(s), @sum(s), @min(s), @max(s), @avg(s)); print(@hist_log(s)) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout,
+    '100 500 5 5 5\n' +
+    'value |-------------------------------------------------- count\n' +
+    '    1 |                                                     0\n' +
+    '    2 |                                                     0\n' +
+    '    4 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@ 100\n' +
+    '    8 |                                                     0\n' +
+    '   16 |                                                     0\n' +
+    '\n');
+});
+
+test('a run-time error in a kernel handler is reported as stap does', async () => {
+  const f = script(`
+probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) printf("%d\\n", 10 / $sig) }
+`);
+  const r = await runTstap(['-c', workload('kill0 3'), f]);
+  assert.equal(r.rc, 1);
+  assert.match(r.stderr, new RegExp(`^ERROR: division by 0 near operator '/' at ${f.replace(/[/.]/g, '\\$&')}:2:90\n`));
+  assert.match(r.stderr, /WARNING: Number of errors: 1, skipped probes: 0\n/);
+});
+
+test('sched_switch through tp_btf: BTF-typed $next->pid and execname() keys', async () => {
+  const r = await runTstap(['-e', `
+global c, pids
+probe kernel.trace("sched:sched_switch") { c[execname()]++; pids <<< $next->pid }
+probe timer.ms(300) {
+  n = 0
+  foreach (k in c- limit 3) n++
+  printf("%d %d\\n", n > 0, @count(pids) > 0)
+  exit()
+}`]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '1 1\n');
+  assert.equal(r.rc, 0);
+});
