@@ -22,6 +22,7 @@ import { compileKernel, isKernelProbe, type KernelBuild } from '../bpf/codegen/c
 import { disassembleProgram } from '../bpf/disasm.js';
 import { vmlinuxBtf, type Btf } from '../runtime/meta/btf.js';
 import { kernelHooks } from '../runtime/kernel/hooks.js';
+import { ensureTracefs } from '../runtime/kernel/tracefs-mount.js';
 import { koffiSys } from '../runtime/sys/koffi-sys.js';
 
 /** Functions implemented natively: the interpreter's own, then the intrinsic library. */
@@ -95,6 +96,8 @@ function shellCommand(cmd: string): TargetCommand {
 /** Passes 3-4 for kernel probes: eBPF programs and maps (null when every probe runs in user space). */
 export function buildKernel(p: Program, o: Options): KernelBuild | null {
   if (!p.probes.some(isKernelProbe)) return null;
+  // Tracepoint formats (and classic attachment) need tracefs: mount it if this is a fresh box.
+  if (process.getuid?.() === 0) ensureTracefs(koffiSys());
   let btf: Btf | null = null;
   try {
     btf = vmlinuxBtf();
