@@ -100,8 +100,10 @@ test('GET_NEXT_KEY walk: NULL first, then each key, ENOENT ends', () => {
 test('LOOKUP_BATCH protocol: in_batch NULL first, out_batch fed back, ENOENT batch still counted, ENOSPC grows', () => {
   const sys = new FakeSys();
   let served = 0;
+  const cursors: (number | null)[] = [];
   const batch = (n: number, last: boolean) => (_c: unknown, live: Buffer | null) => {
     const a = live!;
+    cursors.push(a.readBigUInt64LE(0) ? sys.deref(a.readBigUInt64LE(0), 4).readUInt32LE(0) : null);
     assert.ok(a.readUInt32LE(32) >= n);
     const keys = sys.deref(a.readBigUInt64LE(16), n * 4);
     const vals = sys.deref(a.readBigUInt64LE(24), n * 8);
@@ -115,6 +117,7 @@ test('LOOKUP_BATCH protocol: in_batch NULL first, out_batch fed back, ENOENT bat
     return last ? { ret: -1, errno: ENOENT } : { ret: 0, errno: 0 };
   };
   const enospc = (_c: unknown, live: Buffer | null) => {
+    cursors.push(sys.deref(live!.readBigUInt64LE(0), 4).readUInt32LE(0));
     live!.writeUInt32LE(0, 32);
     return { ret: -1, errno: ENOSPC };
   };
@@ -128,7 +131,7 @@ test('LOOKUP_BATCH protocol: in_batch NULL first, out_batch fed back, ENOENT bat
   const calls = sys.callsOf('bpf');
   assert.equal(calls.length, 4);
   assert.equal(calls[0]!.attr.readBigUInt64LE(0), 0n, 'first in_batch is NULL');
-  assert.equal(sys.deref(calls[2]!.attr.readBigUInt64LE(0), 4).readUInt32LE(0), 6, 'in_batch carries the last cursor');
+  assert.deepEqual(cursors, [null, 2, 2, 5], 'in_batch carries the previous out_batch');
   assert.equal(calls[2]!.attr.readUInt32LE(32), 4, 'ENOSPC doubled the batch');
 });
 
@@ -196,7 +199,7 @@ test('PROG_TEST_RUN and attach attrs', () => {
   assert.deepEqual([r.retval, r.duration], [42, 17]);
   const t = sys.callsOf('bpf')[0]!.attr;
   assert.deepEqual([t.readUInt32LE(0), t.readUInt32LE(32), t.readUInt32LE(40)], [5, 3, 16]);
-  assert.equal(sys.deref(t.readBigUInt64LE(48)), ctx);
+  assert.deepEqual(sys.deref(t.readBigUInt64LE(48)), ctx);
 
   rawTracepointOpen(sys, 5, 'sched_switch');
   const rt = sys.callsOf('bpf')[1]!;
@@ -285,13 +288,12 @@ test('ring buffer protocol: BUSY stops, DISCARD skips, round-up, wraparound, con
   const mm = sys.callsOf('mmap');
   assert.deepEqual(mm.map((c) => [c.length, c.prot, c.flags, c.fd, c.offset]), [[page, 3, 1, 55, 0], [page + 2 * size, 1, 1, 55, page]]);
   // The fake's mappings, in order: consumer page, producer page + data.
-  const addrs = sys.callsOf('mmap').map((_, i) => 0x7f0000000000n + BigInt(i));
-  void addrs;
-  const consBuf = sys.deref(0x7f0000000000n);
-  const prodAddr = 0x7f0000000000n + ((BigInt(page) + 0x1fffn) & ~0xfffn);
-  const prodBuf = sys.deref(prodAddr);
+  const consBuf = sys.deref(sys.mmaps[0]!.addr);
+  const prodBuf = sys.deref(sys.mmaps[1]!.addr);
   const data = new DataView(prodBuf.buffer, prodBuf.byteOffset + page, 2 * size);
-  const setProd = (p: number): void => prodBuf.writeBigUInt64LE(BigInt(p), 0);
+  const setProd = (p: number): void => {
+    prodBuf.writeBigUInt64LE(BigInt(p), 0);
+  };
   const consPos = (): number => Number(consBuf.readBigUInt64LE(0));
 
   // Start near the end so records wrap around the ring.

@@ -39,6 +39,8 @@ export class FakeSys implements SysApi {
   private readonly queues = new Map<FakeOp, FakeReply[]>();
   private readonly memory = new Map<bigint, { buf: Buffer | ArrayBuffer; length: number }>();
   private nextAddr = 0x7f0000000000n;
+  /** Successful mmaps in order, for tests that play the kernel's side of shared memory. */
+  readonly mmaps: { addr: bigint; length: number }[] = [];
   /** fds handed out and not yet closed. */
   readonly openFds = new Set<number>();
 
@@ -116,6 +118,7 @@ export class FakeSys implements SysApi {
     const res = this.run({ op: 'mmap', length, prot, flags, fd, offset }, null);
     if (res.ret < 0) return { addr: MAP_FAILED, errno: res.errno };
     const addr = this.place(new ArrayBuffer(length), length);
+    this.mmaps.push({ addr, length });
     return { addr, errno: 0 };
   }
   munmap(addr: bigint, length: number): SysResult {
