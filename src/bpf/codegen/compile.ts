@@ -61,6 +61,6 @@ export function compileKernel(p: Program, btf: Btf | null, maxMapEntries: number
   const layout = new KernelLayout(sharedGlobals(p, kernel), maxMapEntries, buckets);
   const records = new Records();
   const programs = kernel.map((probe, i) =>
-    new ProbeGen(p, probe, layout, records, resolveTarget(probe, btf)).generate(`stap_${i}`));
+    new ProbeGen(p, probe, layout, records, resolveTarget(probe, btf)).generate(`tstap_${i}`));
   return { spec: { maps: layout.maps, programs, records: records.formats }, layout, printCalls: records.printCalls, kernelProbes: new Set(kernel) };
 }
