@@ -98,13 +98,18 @@ export function buildKernel(p: Program, o: Options): KernelBuild | null {
   if (!p.probes.some(isKernelProbe)) return null;
   // Tracepoint formats (and classic attachment) need tracefs: mount it if this is a fresh box.
   if (process.getuid?.() === 0) ensureTracefs(koffiSys());
-  let btf: Btf | null = null;
-  try {
-    btf = vmlinuxBtf();
-  } catch {
-    btf = null; // no BTF: classic tracepoints only
-  }
-  return compileKernel(p, btf, limitsFor(o, p).maxMapEntries);
+  let btf: Btf | null | undefined;
+  const getBtf = () => {
+    if (btf === undefined) {
+      try {
+        btf = vmlinuxBtf();
+      } catch {
+        btf = null; // no BTF: classic tracepoints only
+      }
+    }
+    return btf;
+  };
+  return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries);
 }
 
 /** -p3: the generated programs, disassembled with their script lines. */

@@ -26,7 +26,7 @@ export function ldMapFd(dst: number, fd: number): Buffer {
 
 export const prog = (...parts: Buffer[]): Buffer => Buffer.concat(parts);
 
-export const HELPER = { mapLookupElem: 1, getCurrentPidTgid: 14, ringbufOutput: 130 } as const;
+export const HELPER = { mapLookupElem: 1, getCurrentPidTgid: 14, ringbufOutput: 130, ringbufReserve: 131, ringbufSubmit: 132, ringbufDiscard: 133 } as const;
 
 /** The 11-instruction counter of kernel-facts §3, with the map fd patched into the ld_imm64. */
 export function kernelFactsCounter(mapFd: number): Buffer {
@@ -89,7 +89,10 @@ export function tgidRingbufEmitter(ringFd: number, seqFd: number, tgid: number):
 
 export const RETURN = (imm: number): Buffer => prog(insn(0xb7, 0, 0, 0, imm), insn(0x95, 0, 0, 0, 0));
 
-/** The workload process: started, then told to make exactly `n` raw getppid(2) calls. */
+/**
+ * The workload process: started, then told to make exactly `n` raw getppid(2) calls (in bursts
+ * of `burst` with `pauseMs` sleeps between them when given).
+ */
 export interface Workload {
   pid: number;
   /** Make the calls and wait until the process has exited. */
@@ -97,8 +100,9 @@ export interface Workload {
   kill(): void;
 }
 
-export async function startWorkload(n: number): Promise<Workload> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'sys-workload.js'), String(n)], { stdio: ['pipe', 'pipe', 'inherit'] });
+export async function startWorkload(n: number, burst = 0, pauseMs = 0): Promise<Workload> {
+  const args = [path.join(__dirname, 'sys-workload.js'), String(n), String(burst), String(pauseMs)];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const waitFor = (word: string): Promise<void> =>
@@ -204,4 +208,43 @@ export function skipUnless(t: TestContext, ...names: FeatureName[]): boolean {
     }
   }
   return false;
+}
+
+/**
+ * One 8-byte record {u64 seq} per call by `tgid`, through bpf_ringbuf_reserve; odd seqs are
+ * discarded (bpf_ringbuf_discard), even ones submitted: exercises the DISCARD bit for real.
+ */
+export function tgidReserveDiscard(ringFd: number, seqFd: number, tgid: number): Buffer {
+  const p = prog(
+    insn(0x85, 0, 0, 0, HELPER.getCurrentPidTgid), // 0
+    insn(0x77, 0, 0, 0, 32), // 1: r0 >>= 32
+    insn(0x55, 0, 0, 25, tgid), // 2: if r0 != tgid goto 28
+    insn(0x62, 10, 0, -4, 0), // 3: *(u32 *)(r10 - 4) = 0
+    insn(0xbf, 2, 10, 0, 0), // 4: r2 = r10
+    insn(0x07, 2, 0, 0, -4), // 5: r2 += -4
+    ldMapFd(1, seqFd), // 6-7
+    insn(0x85, 0, 0, 0, HELPER.mapLookupElem), // 8
+    insn(0x15, 0, 0, 18, 0), // 9: if r0 == 0 goto 28
+    insn(0xb7, 1, 0, 0, 1), // 10: r1 = 1
+    insn(0xdb, 0, 1, 0, 0x01), // 11: r1 = atomic_fetch_add((u64 *)(r0 + 0), r1)
+    insn(0xbf, 6, 1, 0, 0), // 12: r6 = r1
+    ldMapFd(1, ringFd), // 13-14
+    insn(0xb7, 2, 0, 0, 8), // 15: r2 = 8
+    insn(0xb7, 3, 0, 0, 0), // 16: r3 = 0
+    insn(0x85, 0, 0, 0, HELPER.ringbufReserve), // 17
+    insn(0x15, 0, 0, 9, 0), // 18: if r0 == 0 goto 28
+    insn(0x7b, 0, 6, 0, 0), // 19: *(u64 *)(r0 + 0) = r6
+    insn(0xbf, 1, 0, 0, 0), // 20: r1 = r0
+    insn(0xb7, 2, 0, 0, 0), // 21: r2 = 0
+    insn(0x57, 6, 0, 0, 1), // 22: r6 &= 1
+    insn(0x55, 6, 0, 2, 0), // 23: if r6 != 0 goto 26
+    insn(0x85, 0, 0, 0, HELPER.ringbufSubmit), // 24
+    insn(0x05, 0, 0, 1, 0), // 25: goto 27
+    insn(0x85, 0, 0, 0, HELPER.ringbufDiscard), // 26
+    insn(0x05, 0, 0, 0, 0), // 27: goto 28 (a no-op, keeps the numbering readable)
+    insn(0xb7, 0, 0, 0, 0), // 28: r0 = 0
+    insn(0x95, 0, 0, 0, 0), // 29: exit
+  );
+  assert.equal(p.length / 8, 30);
+  return p;
 }

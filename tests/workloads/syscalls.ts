@@ -28,6 +28,28 @@ switch (op) {
     for (let i = 0; i < n; i++) syscall1(SYS_getppid, 0);
     break;
   }
+  case 'timed-getppid': {
+    // For benchmarks: N getppid calls, then the mean wall time per call on stdout.
+    const n = Number(rest[0]);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) syscall1(SYS_getppid, 0);
+    const ns = Number(process.hrtime.bigint() - t0) / n;
+    process.stdout.write(`ns_per_call ${ns.toFixed(1)}\n`);
+    break;
+  }
+  case 'paced-getppid': {
+    // N getppid calls at RATE per second (busy-waiting between batches), then ns/call.
+    const n = Number(rest[0]);
+    const rate = Number(rest[1]);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      if (i % 1000 === 0) while (Number(process.hrtime.bigint() - t0) < (i / rate) * 1e9);
+      syscall1(SYS_getppid, 0);
+    }
+    const ns = Number(process.hrtime.bigint() - t0) / n;
+    process.stdout.write(`ns_per_call ${ns.toFixed(1)}\n`);
+    break;
+  }
   case 'openat': {
     const path = rest[0]!;
     const n = Number(rest[1]);

@@ -44,7 +44,7 @@ function sharedGlobals(p: Program, probes: DerivedProbe[]): Var[] {
   return p.globals.filter((g) => out.has(g));
 }
 
-export function compileKernel(p: Program, btf: Btf | null, maxMapEntries: number): KernelBuild | null {
+export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntries: number): KernelBuild | null {
   const kernel = p.probes.filter(isKernelProbe);
   if (kernel.length === 0) return null;
   const buckets = (v: Var) => {
@@ -60,7 +60,13 @@ export function compileKernel(p: Program, btf: Btf | null, maxMapEntries: number
   }
   const layout = new KernelLayout(sharedGlobals(p, kernel), maxMapEntries, buckets);
   const records = new Records();
-  const programs = kernel.map((probe, i) =>
-    new ProbeGen(p, probe, layout, records, resolveTarget(probe, btf)).generate(`tstap_${i}`));
+  const programs = kernel.map((probe, i) => {
+    const target = resolveTarget(probe, getBtf);
+    // A trial run tells whether the handler needs the scratch area; most counters do not, and
+    // skipping its lookup makes every hit cheaper.
+    const trial = new ProbeGen(p, probe, layout, new Records(), target);
+    trial.generate('trial');
+    return new ProbeGen(p, probe, layout, records, target, trial.usedScratch).generate(`tstap_${i}`);
+  });
   return { spec: { maps: layout.maps, programs, records: records.formats }, layout, printCalls: records.printCalls, kernelProbes: new Set(kernel) };
 }

@@ -60,15 +60,24 @@ export class ProbeGen {
     private readonly layout: KernelLayout,
     private readonly records: Records,
     private readonly target: Target,
+    /** Whether the prologue looks up the scratch area (skipped when the handler needs none). */
+    private readonly withScratch = true,
   ) {}
+
+  /** Whether generated code used the scratch area (known after generate()). */
+  get usedScratch(): boolean {
+    return this.scratchTop > 0;
+  }
 
   generate(name: string): ProgramSpec {
     const a = this.a;
     a.at(this.probe.tok);
     a.mov64Reg(R6, R1);
     a.stW(FP, ZERO_KEY, 0);
-    this.lookupOne(this.layout.scratch, R7);
-    this.lookupOne(this.layout.globalsMap, R9);
+    if (this.withScratch) this.lookupOne(this.layout.scratch, R7);
+    // The globals value is addressed directly (ld_imm64 of the map value, as libbpf does for
+    // .bss): no helper call on the hot path.
+    a.ldMapValue(R9, this.layout.globalsMap, 0);
     a.ldxDW(R1, R9, STATE_OFFSET);
     a.jmpImm('jne', R1, 0, EXIT);
     for (const v of this.probe.locals) {

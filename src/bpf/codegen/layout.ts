@@ -9,7 +9,8 @@ import type { MapSpec, RecordField } from '../spec.js';
 export const KSTR = 64;
 /** Per-CPU scratch for string temporaries and map keys. */
 export const SCRATCH_SIZE = 4096;
-export const RINGBUF_SIZE = 1 << 22;
+/** 16 MiB: half a million printf records of buffering between two drains. */
+export const RINGBUF_SIZE = 1 << 24;
 
 /** stats value: count, sum, min, max, then histogram buckets (8 bytes each). */
 export interface StatsLayout {

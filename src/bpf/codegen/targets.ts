@@ -18,12 +18,14 @@ export interface Target {
 }
 
 /** Resolves `kernel.trace("cat:name")`: tp_btf where BTF describes it, else the tracefs record. */
-export function resolveTarget(p: DerivedProbe, btf: Btf | null): Target {
+export function resolveTarget(p: DerivedProbe, getBtf: () => Btf | null): Target {
   const spec = String(p.site.params['trace'] ?? '');
   const colon = spec.indexOf(':');
   const category = colon >= 0 ? spec.slice(0, colon) : '';
   const name = colon >= 0 ? spec.slice(colon + 1) : spec;
-  const sig = btf && category !== 'syscalls' ? tracepointSignature(btf, name) : undefined;
+  // Syscall tracepoints have no BTF prototype; only load BTF (tens of ms) when it can help.
+  const btf = category !== 'syscalls' ? getBtf() : null;
+  const sig = btf ? tracepointSignature(btf, name) : undefined;
   if (btf && sig) {
     // btf_trace_* prototypes carry no parameter names; the kernel's __bpf_trace_<tp> (or
     // __probestub_<tp>) function has the same parameters, named as in TP_PROTO.
