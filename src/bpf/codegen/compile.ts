@@ -66,7 +66,7 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
     // skipping its lookup makes every hit cheaper.
     const trial = new ProbeGen(p, probe, layout, new Records(), target);
     trial.generate('trial');
-    return new ProbeGen(p, probe, layout, records, target, trial.usedScratch).generate(`tstap_${i}`);
+    return new ProbeGen(p, probe, layout, records, target, trial.usedScratch).generate(`tstap${process.pid % 100000}_${i}`);
   });
   return { spec: { maps: layout.maps, programs, records: records.formats }, layout, printCalls: records.printCalls, kernelProbes: new Set(kernel) };
 }
