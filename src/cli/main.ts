@@ -16,8 +16,15 @@ import { memUsage, PassTimer } from './verbose.js';
 import type { StapFile } from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
 
-/** The project's own tapset library, shipped beside dist/. */
-export const TAPSET_DIR = path.resolve(__dirname, '..', '..', '..', 'tapset');
+/** The project's own tapset library: `tapset/` in the package root (found from here up). */
+export const TAPSET_DIR = findPackageRoot(__dirname) + '/tapset';
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'tapset'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..', '..');
+  }
+}
 
 export interface Io {
   stdout: (s: string) => void;
@@ -62,7 +69,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (o.version) {
-    io.stdout(`tstap ${require('../../../package.json').version}, SystemTap language ${STAP_VERSION}\n`);
+    const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(TAPSET_DIR), 'package.json'), 'utf8')) as { version: string };
+    io.stdout(`tstap ${pkg.version}, SystemTap language ${STAP_VERSION}\n`);
     return 0;
   }
   if (o.scriptFile === null && o.cmdlineScript === null) {
@@ -148,7 +156,7 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
   return rc;
 }
 
-if (require.main === module || process.argv[1]?.endsWith("bin/tstap")) {
+if (require.main === module || process.argv[1]?.endsWith('bin/tstap')) {
   const out = (fd: NodeJS.WriteStream) => (s: string) => fd.write(toBytes(s));
   main(process.argv.slice(2), { stdout: out(process.stdout), stderr: out(process.stderr) }).then(
     (rc) => {
