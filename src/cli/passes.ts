@@ -109,7 +109,7 @@ export function buildKernel(p: Program, o: Options): KernelBuild | null {
     }
     return btf;
   };
-  return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries);
+  return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer);
 }
 
 /** -p3: the generated programs, disassembled with their script lines. */

@@ -96,3 +96,36 @@ probe timer.ms(300) {
   assert.equal(r.stdout, '1 1\n');
   assert.equal(r.rc, 0);
 });
+
+test('loops and script functions (inlined) in a kernel handler', async () => {
+  const r = await runTstap(['-c', workload('kill0 10'), script(`
+global total, parity
+function evens:long (n:long) {
+  s = 0
+  for (i = 1; i <= n; i++) {
+    if (i % 2) continue
+    s += i
+  }
+  return s
+}
+function classify:string (x:long) { return x % 2 ? "odd" : "even" }
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() != target()) next
+  total += evens(10)
+  k = 0
+  while (1) { if (++k > 3) break }
+  parity[classify(k)]++
+}
+probe end { printf("%d %d %d\\n", total, parity["even"], parity["odd"]) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '300 10 0\n');
+});
+
+test('an endless loop in a kernel handler stops at MAXACTION', async () => {
+  const f = script(`probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) { n = 0; while (1) n++ } }
+`);
+  const r = await runTstap(['-c', workload('kill0 1'), f]);
+  assert.equal(r.rc, 1);
+  assert.match(r.stderr, /^ERROR: MAXACTION exceeded near identifier 'n' at .*:1:91\n/);
+});

@@ -6,7 +6,7 @@
 import { SemanticError } from '../../diag/errors.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
-import type { DerivedProbe, Program as Elaborated, Var } from '../../elaborate/model.js';
+import type { DerivedProbe, Func, Program as Elaborated, Var } from '../../elaborate/model.js';
 import { unescapeLiteral } from '../../format/escapes.js';
 import { parseFormat } from '../../parse/format.js';
 import { memberOf, resolved, sizeof } from '../../runtime/meta/btf-layout.js';
@@ -62,7 +62,15 @@ export class ProbeGen {
     private readonly target: Target,
     /** Whether the prologue looks up the scratch area (skipped when the handler needs none). */
     private readonly withScratch = true,
+    /** MAXACTION: loop iterations a handler may run (stap charges kernel handlers 1000). */
+    private readonly maxAction = 1000,
   ) {}
+
+  /** Stack slot of the remaining action budget (only when the handler loops). */
+  private actionsSlot = 0;
+  private readonly loops: { brk: string; cont: string }[] = [];
+  /** Inlined functions being expanded: where `return` stores its value and jumps. */
+  private readonly inlined: { fn: Func; result: number; end: string; type: Val }[] = [];
 
   /** Whether generated code used the scratch area (known after generate()). */
   get usedScratch(): boolean {
@@ -80,6 +88,11 @@ export class ProbeGen {
     a.ldMapValue(R9, this.layout.globalsMap, 0);
     a.ldxDW(R1, R9, STATE_OFFSET);
     a.jmpImm('jne', R1, 0, EXIT);
+    if (hasLoops(this.probe.body, this.prog)) {
+      this.actionsSlot = this.stack(8);
+      a.mov64Imm(R1, this.maxAction);
+      a.stxDW(FP, this.actionsSlot, R1);
+    }
     for (const v of this.probe.locals) {
       if (v.type === 'string') {
         const off = this.scratch(KSTR);
@@ -153,7 +166,7 @@ export class ProbeGen {
       case 'block':
         for (const x of s.statements) {
           this.stmt(x);
-          if (x.kind === 'next_statement') return; // the rest is unreachable (the verifier rejects dead code)
+          if (endsInJump(x)) return; // the rest is unreachable (the verifier rejects dead code)
         }
         return;
       case 'null_statement': return;
@@ -172,8 +185,104 @@ export class ProbeGen {
       }
       case 'next_statement': a.ja(EXIT); return;
       case 'delete_statement': this.delete(s); return;
+      case 'for_loop': this.forLoop(s); return;
+      case 'break_statement': a.ja(this.loops[this.loops.length - 1]!.brk); return;
+      case 'continue_statement': a.ja(this.loops[this.loops.length - 1]!.cont); return;
+      case 'return_statement': {
+        const f = this.inlined[this.inlined.length - 1];
+        if (!f) throw unsupported('return outside a function', s.tok);
+        if (s.value) {
+          if (f.type === 'string') this.copy(R7, f.result, R7, this.str(s.value), KSTR);
+          else {
+            this.long(s.value);
+            a.stxDW(FP, f.result, R0);
+          }
+        }
+        a.ja(f.end);
+        return;
+      }
       default: throw unsupported(describeStmt(s), s.tok);
     }
+  }
+
+  /**
+   * for/while: bounded by the handler's MAXACTION budget, which the verifier can follow (it
+   * walks each iteration; an unbounded loop is rejected at load time).
+   */
+  private forLoop(s: A.ForLoop): void {
+    const a = this.a;
+    const top = this.fresh('loop');
+    const cont = this.fresh('cont');
+    const brk = this.fresh('brk');
+    if (s.init) this.effect(s.init.value);
+    a.label(top);
+    this.long(s.cond);
+    a.jmpImm('jeq', R0, 0, brk);
+    this.loops.push({ brk, cont });
+    this.stmt(s.body);
+    this.loops.pop();
+    a.label(cont);
+    if (s.incr) this.effect(s.incr.value);
+    a.at(firstTok(s.body) ?? s.tok);
+    a.ldxDW(R1, FP, this.actionsSlot);
+    a.alu64Imm('sub', R1, 2);
+    a.stxDW(FP, this.actionsSlot, R1);
+    const ok = this.fresh('budget');
+    a.jmpImm('jsgt', R1, 0, ok);
+    this.runtimeError('MAXACTION exceeded', firstTok(s.body) ?? s.tok);
+    a.label(ok);
+    a.ja(top);
+    a.label(brk);
+  }
+
+  /** A script function, inlined (kernel handlers cannot recurse; stap forbids it there too). */
+  private inlineCall(e: A.FunctionCall, fn: Func): number | null {
+    const a = this.a;
+    const decl = fn.decl!;
+    if (decl.body.kind !== 'block') throw unsupported(`embedded-C function ${fn.name}()`, e.tok);
+    if (this.inlined.some((x) => x.fn === fn)) throw unsupported(`recursive function ${fn.name}()`, e.tok);
+    const type: Val = fn.type === 'string' ? 'string' : 'long';
+    const result = type === 'string' ? this.scratch(KSTR) : this.stack(8);
+    if (type === 'string') this.zeroScratch(result, KSTR);
+    else a.stDW(FP, result, 0);
+    // Arguments first (in the caller's scope), then parameters and locals get fresh storage.
+    const argVals = e.args.map((x, i) => {
+      const p = fn.params[i]!;
+      if (p.type === 'string') return { kind: 'string' as const, off: this.str(x) };
+      this.long(x);
+      const slot = this.stack(8);
+      a.stxDW(FP, slot, R0);
+      return { kind: 'long' as const, slot };
+    });
+    fn.params.forEach((p, i) => {
+      const v = argVals[i]!;
+      if (v.kind === 'string') {
+        const off = this.scratch(KSTR);
+        this.copy(R7, off, R7, v.off, KSTR);
+        this.stringLocals.set(p, off);
+      } else {
+        this.localSlots.set(p, v.slot);
+      }
+    });
+    for (const v of fn.locals) {
+      if (v.type === 'string') {
+        const off = this.scratch(KSTR);
+        this.zeroScratch(off, KSTR);
+        this.stringLocals.set(v, off);
+      } else {
+        const slot = this.stack(8);
+        a.stDW(FP, slot, 0);
+        this.localSlots.set(v, slot);
+      }
+    }
+    const end = this.fresh('fnend');
+    this.inlined.push({ fn, result, end, type });
+    this.stmt(decl.body);
+    this.inlined.pop();
+    a.label(end);
+    if (type === 'string') return result;
+    a.ldxDW(R0, FP, result);
+    return null;
   }
 
   private delete(s: A.DeleteStatement): void {
@@ -747,12 +856,27 @@ export class ProbeGen {
         this.assignment(e);
         return this.str(e.left);
       }
+      case 'ternary': {
+        const out = this.scratch(KSTR);
+        const els = this.fresh('stern');
+        const end = this.fresh('sternend');
+        this.long(e.cond);
+        a.jmpImm('jeq', R0, 0, els);
+        this.copy(R7, out, R7, this.str(e.truevalue), KSTR);
+        a.ja(end);
+        a.label(els);
+        this.copy(R7, out, R7, this.str(e.falsevalue), KSTR);
+        a.label(end);
+        return out;
+      }
       default: throw unsupported(`${describeExpr(e)} as a string`, e.tok);
     }
   }
 
   private stringCall(e: A.FunctionCall): number {
     const a = this.a;
+    const fn = this.prog.bindings.calls.get(e);
+    if (fn && !fn.intrinsic && fn.decl) return this.inlineCall(e, fn)!;
     switch (`${e.name}/${e.args.length}`) {
       case 'execname/0': {
         const off = this.scratch(KSTR);
@@ -783,6 +907,12 @@ export class ProbeGen {
 
   private call(e: A.FunctionCall): void {
     const a = this.a;
+    const fn = this.prog.bindings.calls.get(e);
+    if (fn && !fn.intrinsic && fn.decl) {
+      if (fn.overloads.length > 1) throw unsupported('overloaded functions', e.tok);
+      this.inlineCall(e, fn);
+      return;
+    }
     const sig = `${e.name}/${e.args.length}`;
     switch (sig) {
       case 'pid/0': a.call('get_current_pid_tgid'); a.alu64Imm('rsh', R0, 32); return;
@@ -970,9 +1100,42 @@ export function histSpecOf(prog: Elaborated, v: Var): { kind: 'none' } | { kind:
 
 /** Whether `s` always leaves by a jump (then nothing may follow it directly). */
 function endsInJump(s: A.Stmt): boolean {
-  if (s.kind === 'next_statement') return true;
+  if (s.kind === 'next_statement' || s.kind === 'break_statement' || s.kind === 'continue_statement' || s.kind === 'return_statement') return true;
   if (s.kind === 'block') return s.statements.length > 0 && endsInJump(s.statements[s.statements.length - 1]!);
   return false;
+}
+
+/** Whether the body (or a function it calls) loops: then the prologue sets up the budget. */
+function hasLoops(body: A.Stmt, prog: Elaborated): boolean {
+  let found = false;
+  const seen = new Set<Func>();
+  const visit = (n: unknown): void => {
+    if (found || n === null || typeof n !== 'object') return;
+    const node = n as { kind?: string };
+    if (node.kind === 'for_loop' || node.kind === 'foreach_loop') {
+      found = true;
+      return;
+    }
+    if (node.kind === 'functioncall') {
+      const f = prog.bindings.calls.get(n as A.FunctionCall);
+      if (f?.decl && !seen.has(f)) {
+        seen.add(f);
+        visit(f.decl.body);
+      }
+    }
+    for (const [k, x] of Object.entries(n)) if (k !== 'tok') visit(x);
+  };
+  visit(body);
+  return found;
+}
+
+function firstTok(s: A.Stmt): Token | null {
+  if (s.kind !== 'block') return s.tok;
+  for (const x of s.statements) {
+    const t = firstTok(x);
+    if (t) return t;
+  }
+  return null;
 }
 
 function describeExpr(e: A.Expr): string {

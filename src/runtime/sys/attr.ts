@@ -1,5 +1,4 @@
-// A kernel attribute struct being built (bpf_attr, perf_event_attr): little-endian fields plus
-// the Buffers its pointer fields point into, kept alive for the syscall.
+// A kernel attribute struct being built (bpf_attr, perf_event_attr), keeping alive the Buffers its pointers point to.
 
 import { BPF_OBJ_NAME_LEN } from './bpf-const.js';
 import type { SysApi } from './syscall.js';

@@ -39,6 +39,7 @@ export class FakeSys implements SysApi {
   private readonly queues = new Map<FakeOp, FakeReply[]>();
   private readonly memory = new Map<bigint, { buf: Buffer | ArrayBuffer; length: number }>();
   private nextAddr = 0x7f0000000000n;
+  private lastWasScripted = false;
   /** Successful mmaps in order, for tests that play the kernel's side of shared memory. */
   readonly mmaps: { addr: bigint; length: number }[] = [];
   /** fds handed out and not yet closed. */
@@ -78,6 +79,7 @@ export class FakeSys implements SysApi {
     this.calls.push(call);
     const q = this.queues.get(call.op);
     const next = q?.shift();
+    this.lastWasScripted = next !== undefined;
     let res: SysResult;
     if (next !== undefined) res = typeof next === 'function' ? next(call, live) : next;
     else res = this.defaultResult(call);
@@ -151,7 +153,10 @@ export class FakeSys implements SysApi {
     return this.run({ op: 'epollWait', epfd, maxEvents, timeoutMs, async: false }, out);
   }
   epollWaitAsync(epfd: number, out: Buffer, maxEvents: number, timeoutMs: number): Promise<SysResult> {
-    return Promise.resolve(this.run({ op: 'epollWait', epfd, maxEvents, timeoutMs, async: true }, out));
+    const res = this.run({ op: 'epollWait', epfd, maxEvents, timeoutMs, async: true }, out);
+    // Unscripted, it behaves like a short time-out, so a poller over the fake cannot spin.
+    const queued = this.lastWasScripted;
+    return new Promise((resolve) => setTimeout(() => resolve(res), queued ? 0 : Math.min(Math.max(timeoutMs, 0), 5)));
   }
   mount(source: string, target: string, fstype: string, flags: number, data: string | null): SysResult {
     return this.run({ op: 'mount', source, target, fstype, flags, data }, null);

@@ -1,5 +1,4 @@
-// Named, cached kernel feature probes: each tries the smallest real map create / program load /
-// attach and says, when it fails, what is missing and since which kernel (as libbpf and cilium/ebpf do).
+// Named, cached kernel feature probes that say what is missing and since which kernel (as libbpf and cilium/ebpf do).
 
 import * as fs from 'node:fs';
 import { AttachType, BpfCmd, MapType, ProgType } from './bpf-const.js';

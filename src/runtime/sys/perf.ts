@@ -1,5 +1,4 @@
-// perf_event_open(2) for the events BPF programs attach to (tracepoints, uprobes, kprobes,
-// cpu-clock sampling) and the perf ioctls.
+// perf_event_open(2) for the events BPF programs attach to (tracepoint, uprobe, kprobe, cpu-clock) and the perf ioctls.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,5 +1,4 @@
-// Event-loop integration for ring buffers: epoll_wait on a worker thread while idle, timer
-// polling while busy (kernel-facts §5), stoppable, with counters.
+// Event-loop integration for ring buffers: epoll_wait on a worker thread while idle, timer polling while busy.
 
 import type { RecordHandler, RingBufferReader } from './ringbuf.js';
 import {
@@ -106,14 +105,19 @@ export class RingPoller {
   /** Stop, deliver what is left in the rings, release the poller's fds (not the readers). */
   async stop(): Promise<void> {
     if (!this.running) return;
+    await this.halt();
+    this.pollOnce();
+  }
+
+  private async halt(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.wake();
+    // The worker thread must be out of epoll_wait before its fd is closed.
     if (this.pending) await this.pending;
     process.off('exit', this.onExit);
     this.closeFds();
-    this.pollOnce();
   }
 
   get isRunning(): boolean {
@@ -172,7 +176,8 @@ export class RingPoller {
   }
 
   private fail(e: unknown): void {
-    void this.stop();
+    // No final drain: the handler that threw would most likely throw again.
+    void this.halt();
     if (this.opts.onError) this.opts.onError(e);
     else
       setImmediate(() => {

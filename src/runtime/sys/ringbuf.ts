@@ -1,5 +1,4 @@
-// BPF ring buffer consumer over a RINGBUF map fd: the mmap layout and the record acquire/release
-// protocol (as kernel/bpf/ringbuf.c defines it and libbpf's ringbuf.c consumes it).
+// BPF ring buffer consumer over a RINGBUF map fd: the mmap layout and the record acquire/release protocol.
 
 import * as fs from 'node:fs';
 import type { FdRegistry, OwnedMapping } from './fd.js';
@@ -51,6 +50,7 @@ export interface RingCounters {
   drains: number;
 }
 
+/** One ring's consumer; the protocol is the one kernel/bpf/ringbuf.c writes and libbpf's ringbuf.c reads. */
 export class RingBufferReader {
   readonly counters: RingCounters = { records: 0, bytes: 0, discarded: 0, drains: 0 };
   private readonly cons: BigUint64Array;
@@ -116,12 +116,14 @@ export class RingBufferReader {
    */
   drain(onRecord: RecordHandler, maxRecords = Infinity): number {
     if (this.closed) throw new Error('ring buffer reader is closed');
-    const { hdr, data, mask, counters } = this;
+    const { hdr, data, mask } = this;
     const base = this.page >>> 2;
     // Positions grow forever; as doubles they stay exact for 2^53 bytes (years at GB/s).
     let cons = Number(Atomics.load(this.cons, 0));
     let released = cons;
     let n = 0;
+    let bytes = 0;
+    let discarded = 0;
     try {
       outer: for (;;) {
         // Acquire: record headers below producer_pos are visible once we have read it.
@@ -135,11 +137,10 @@ export class RingBufferReader {
           const payload = len & LEN_MASK;
           cons += (payload + HDR_SIZE + 7) & ~7;
           if (len & DISCARD_BIT) {
-            counters.discarded++;
+            discarded++;
           } else {
             n++;
-            counters.records++;
-            counters.bytes += payload;
+            bytes += payload;
             onRecord(data, off + HDR_SIZE, payload);
           }
           if (cons - released >= RELEASE_EVERY) {
@@ -152,7 +153,11 @@ export class RingBufferReader {
       }
     } finally {
       if (cons !== released) Atomics.store(this.cons, 0, BigInt(cons));
-      if (n > 0) counters.drains++;
+      const c = this.counters;
+      c.records += n;
+      c.bytes += bytes;
+      c.discarded += discarded;
+      if (n > 0) c.drains++;
     }
     return n;
   }
