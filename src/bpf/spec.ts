@@ -18,7 +18,9 @@ export type AttachSpec =
   /** BTF-typed raw tracepoint: args are the TP_PROTO parameters. */
   | { kind: 'tp_btf'; tracepoint: string; category: string }
   /** Classic tracepoint through perf: args from the tracefs format. */
-  | { kind: 'tracepoint'; category: string; name: string };
+  | { kind: 'tracepoint'; category: string; name: string }
+  /** cpu-clock sampling, one perf event per CPU (timer.profile, perf.sw.cpu_clock). */
+  | { kind: 'cpu_clock'; freq: number | null; periodNs: bigint | null };
 
 export interface ProgramSpec {
   name: string;

@@ -22,7 +22,7 @@ import { compileKernel, isKernelProbe, type KernelBuild } from '../bpf/codegen/c
 import { disassembleProgram } from '../bpf/disasm.js';
 import { vmlinuxBtf, type Btf } from '../runtime/meta/btf.js';
 import { kernelHooks } from '../runtime/kernel/hooks.js';
-import { ensureTracefs } from '../runtime/kernel/tracefs-mount.js';
+import { ensureTracefs } from '../runtime/sys/tracefs-mount.js';
 import { koffiSys } from '../runtime/sys/koffi-sys.js';
 
 /** Functions implemented natively: the interpreter's own, then the intrinsic library. */
@@ -97,7 +97,13 @@ function shellCommand(cmd: string): TargetCommand {
 export function buildKernel(p: Program, o: Options): KernelBuild | null {
   if (!p.probes.some(isKernelProbe)) return null;
   // Tracepoint formats (and classic attachment) need tracefs: mount it if this is a fresh box.
-  if (process.getuid?.() === 0) ensureTracefs(koffiSys());
+  if (process.getuid?.() === 0) {
+    try {
+      ensureTracefs(koffiSys());
+    } catch {
+      // Reported where a tracepoint format is needed; BTF-typed tracepoints work without it.
+    }
+  }
   let btf: Btf | null | undefined;
   const getBtf = () => {
     if (btf === undefined) {
@@ -114,8 +120,10 @@ export function buildKernel(p: Program, o: Options): KernelBuild | null {
 
 /** -p3: the generated programs, disassembled with their script lines. */
 export function disassembleKernel(k: KernelBuild): string {
+  const where = (a: KernelBuild['spec']['programs'][number]['attach']) =>
+    a.kind === 'tp_btf' ? a.tracepoint : a.kind === 'tracepoint' ? `${a.category}:${a.name}` : a.freq !== null ? `${a.freq} Hz per CPU` : `every ${a.periodNs} ns per CPU`;
   return k.spec.programs.map((ps) =>
-    `# ${ps.name}: ${ps.attach.kind} ${ps.attach.kind === 'tp_btf' ? ps.attach.tracepoint : `${ps.attach.category}:${ps.attach.name}`}\n` +
+    `# ${ps.name}: ${ps.attach.kind} ${where(ps.attach)}\n` +
     disassembleProgram(ps.program, { formatSpan: (t) => `${t.file.name}:${t.line}:${t.col}` })).join('\n');
 }
 

@@ -33,8 +33,13 @@ export const PROBE_FAMILIES: ProbeFamily[] = [
   ...['s', 'sec', 'ms', 'msec', 'us', 'usec', 'ns', 'nsec', 'hz', 'jiffies'].map((u): ProbeFamily => ({
     id: `timer.${u}`, components: [plain('timer'), n(u), randomize], context: 'user', unsupported: null,
   })),
-  { id: 'timer.profile', components: [plain('timer'), plain('profile')], context: 'kernel', unsupported: later },
-  { id: 'timer.profile.tick', components: [plain('timer'), plain('profile'), plain('tick')], context: 'kernel', unsupported: later },
+  { id: 'timer.profile', components: [plain('timer'), plain('profile')], context: 'kernel', unsupported: null },
+  { id: 'timer.profile.tick', components: [plain('timer'), plain('profile'), plain('tick')], context: 'kernel', unsupported: null },
+  {
+    id: 'perf.sw.cpu_clock',
+    components: [plain('perf'), plain('sw'), plain('cpu_clock'), { name: 'sample', arg: 'number', optional: true }],
+    context: 'kernel', unsupported: null,
+  },
   { id: 'kernel.trace', components: [plain('kernel'), s('trace')], context: 'kernel', unsupported: null },
   { id: 'kernel.function', components: [plain('kernel'), s('function')], context: 'kernel', unsupported: later },
   { id: 'kernel.function.return', components: [plain('kernel'), s('function'), plain('return')], context: 'kernel', unsupported: later },

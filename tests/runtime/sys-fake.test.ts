@@ -12,6 +12,7 @@ import { Features } from '../../src/runtime/sys/features.js';
 import { linkCreatePerfEvent, linkCreateUprobeMulti, rawTracepointOpen } from '../../src/runtime/sys/link.js';
 import { PerfIoctl, openTracepoint, perfSetBpf } from '../../src/runtime/sys/perf.js';
 import { BpfLoadError, progLoad, progTestRun } from '../../src/runtime/sys/prog.js';
+import { RingPoller } from '../../src/runtime/sys/ringbuf-poller.js';
 import { RingBufferReader, pageSize } from '../../src/runtime/sys/ringbuf.js';
 import { SysError, errnoName, errnoValue, isErrno } from '../../src/runtime/sys/syscall.js';
 import { RETURN } from './sys-fixtures.js';
@@ -323,4 +324,51 @@ test('ring buffer protocol: BUSY stops, DISCARD skips, round-up, wraparound, con
   assert.equal(reader.drain(onRecord), 0);
   reader.close();
   assert.equal(sys.callsOf('munmap').length, 2);
+});
+
+test('poller state machine: epoll registration, drain on wake, eventfd on stop, onError stops', async () => {
+  const sys = new FakeSys();
+  const size = pageSize();
+  const reader = RingBufferReader.open(sys, 66, size);
+  const consBuf = sys.deref(sys.mmaps[0]!.addr);
+  const prodBuf = sys.deref(sys.mmaps[1]!.addr);
+  const data = new DataView(prodBuf.buffer, prodBuf.byteOffset + pageSize(), 2 * size);
+  const got: string[] = [];
+  const errors: unknown[] = [];
+  const poller = new RingPoller(sys, { busyIntervalMs: 1 }).add(reader, (v, off, len) => {
+    got.push(Buffer.from(v.buffer, v.byteOffset + off, len).toString());
+  });
+  poller.start();
+  const ctl = sys.callsOf('epollCtl');
+  assert.deepEqual(ctl.map((c) => [c.fd, c.events, c.data]), [[66, 1, 0], [ctl[1]!.fd, 1, 1]]);
+  assert.equal(sys.callsOf('eventfd')[0]!.flags, 0x80800, 'EFD_CLOEXEC | EFD_NONBLOCK');
+  let pos = putRecord(data, size, 0, Buffer.from('hello'));
+  pos = putRecord(data, size, pos, Buffer.from('world'));
+  prodBuf.writeBigUInt64LE(BigInt(pos), 0);
+  while (got.length < 2) await new Promise((r) => setTimeout(r, 1));
+  assert.deepEqual(got, ['hello', 'world']);
+  assert.equal(Number(consBuf.readBigUInt64LE(0)), pos);
+  assert.ok(poller.counters.epollWaits >= 1);
+
+  // Idle again (an epoll_wait in flight): stop wakes it through the eventfd and closes its fds.
+  await new Promise((r) => setTimeout(r, 3));
+  await poller.stop();
+  const wakeFd = ctl[1]!.fd;
+  assert.ok(sys.callsOf('write').some((w) => w.fd === wakeFd && w.data.readBigUInt64LE(0) === 1n), 'eventfd written');
+  const closed = sys.callsOf('close').map((c) => c.fd);
+  assert.ok(closed.includes(ctl[0]!.epfd) && closed.includes(wakeFd));
+
+  // A throwing handler stops the poller and goes to onError.
+  const failing = new RingPoller(sys, { busyIntervalMs: 1, onError: (e) => errors.push(e) }).add(reader, (v, off, len) => {
+    if (Buffer.from(v.buffer, v.byteOffset + off, len).toString() === 'boom') throw new Error('handler failed');
+  });
+  failing.start();
+  pos = putRecord(data, size, pos, Buffer.from('boom'));
+  prodBuf.writeBigUInt64LE(BigInt(pos), 0);
+  while (errors.length === 0) await new Promise((r) => setTimeout(r, 1));
+  assert.match(String(errors[0]), /handler failed/);
+  assert.equal(failing.isRunning, false);
+  assert.equal(Number(consBuf.readBigUInt64LE(0)), pos, 'the failing record counts as consumed');
+  await new Promise((r) => setTimeout(r, 10));
+  reader.close();
 });

@@ -946,6 +946,7 @@ export class ProbeGen {
     if (e.kind !== 'target_symbol') return true;
     const name = e.name.slice(1);
     const vars = this.target.vars;
+    if (vars.kind === 'none') return false;
     if (vars.kind === 'btf_args') return vars.params.some((p) => p.name === name);
     return vars.format.fields.some((f) => f.name === name);
   }
@@ -956,6 +957,7 @@ export class ProbeGen {
     const a = this.a;
     const name = e.name.slice(1);
     const vars = this.target.vars;
+    if (vars.kind === 'none') throw new SemanticError('target:none', `unable to find target variable '${e.name}' in this probe`, e.tok);
     if (vars.kind === 'tracefs') {
       const f = vars.format.fields.find((x) => x.name === name);
       if (!f) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.format.fields.filter((x) => !x.common).map((x) => '$' + x.name).join(' ')})`, e.tok);

@@ -1,6 +1,8 @@
 // How a kernel probe point is attached and how its `$` variables are read: tp_btf tracepoints
 // (TP_PROTO arguments, BTF-typed) or classic tracepoints (fields of the tracefs record).
 
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
 import { SemanticError } from '../../diag/errors.js';
 import type { Btf } from '../../runtime/meta/btf.js';
 import { funcSignature, tracepointSignature } from '../../runtime/meta/btf-probe-args.js';
@@ -10,7 +12,8 @@ import type { AttachSpec } from '../spec.js';
 
 export type TargetVars =
   | { kind: 'btf_args'; btf: Btf; params: { name: string; type: number }[] }
-  | { kind: 'tracefs'; format: EventFormat };
+  | { kind: 'tracefs'; format: EventFormat }
+  | { kind: 'none' };
 
 export interface Target {
   attach: AttachSpec;
@@ -19,6 +22,14 @@ export interface Target {
 
 /** Resolves `kernel.trace("cat:name")`: tp_btf where BTF describes it, else the tracefs record. */
 export function resolveTarget(p: DerivedProbe, getBtf: () => Btf | null): Target {
+  if (p.site.family === 'timer.profile' || p.site.family === 'timer.profile.tick') {
+    // stap's profiling timer fires on every tick of every CPU: sample at the kernel's HZ.
+    return { attach: { kind: 'cpu_clock', freq: kernelHz(), periodNs: null }, vars: { kind: 'none' } };
+  }
+  if (p.site.family === 'perf.sw.cpu_clock') {
+    const n = p.site.params['sample'];
+    return { attach: { kind: 'cpu_clock', freq: null, periodNs: typeof n === 'bigint' ? n : 1000000n }, vars: { kind: 'none' } };
+  }
   const spec = String(p.site.params['trace'] ?? '');
   const colon = spec.indexOf(':');
   const category = colon >= 0 ? spec.slice(0, colon) : '';
@@ -43,4 +54,15 @@ export function resolveTarget(p: DerivedProbe, getBtf: () => Btf | null): Target
     throw new SemanticError('kernel.trace:missing', `no tracepoint ${spec} on this kernel (${(e as Error).message})`, p.tok);
   }
   return { attach: { kind: 'tracepoint', category, name }, vars: { kind: 'tracefs', format } };
+}
+
+/** CONFIG_HZ of the running kernel (the profile timer's rate), 250 when unknown. */
+function kernelHz(): number {
+  try {
+    const m = /^CONFIG_HZ=(\d+)$/m.exec(zlib.gunzipSync(fs.readFileSync('/proc/config.gz')).toString('latin1'));
+    if (m) return Number(m[1]);
+  } catch {
+    /* no config available */
+  }
+  return 250;
 }

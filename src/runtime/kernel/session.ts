@@ -20,8 +20,9 @@ import { vmlinuxBtf } from '../meta/btf.js';
 import { readEventFormat } from '../meta/tracefs.js';
 import { KernelArray, scalarCell, statsCell } from './cells.js';
 import type { MapHandle } from './map-handle.js';
-import { RingReader } from './ring.js';
+import { RingBufferReader } from '../sys/ringbuf.js';
 import { openTracepointEvent } from './tracepoint.js';
+import { openCpuClock } from '../sys/perf.js';
 
 const MAP_TYPES: Record<MapKind, number> = {
   hash: MapType.HASH, array: MapType.ARRAY, percpu_hash: MapType.PERCPU_HASH, percpu_array: MapType.PERCPU_ARRAY,
@@ -45,7 +46,7 @@ export class KernelSession {
   private readonly maps = new Map<MapSpec, BpfMapInfo>();
   private readonly fds: number[] = [];
   private readonly links: number[] = [];
-  private ring: RingReader | null = null;
+  private ring: RingBufferReader | null = null;
   private readonly formats: Map<number, RecordFormat>;
 
   constructor(private readonly sys: SysApi, private readonly build: KernelBuild) {
@@ -61,7 +62,7 @@ export class KernelSession {
       this.maps.set(m, info);
       this.fds.push(info.fd);
     }
-    this.ring = new RingReader(this.sys, this.maps.get(this.build.layout.ringbuf)!.fd, this.build.layout.ringbuf.maxEntries);
+    this.ring = RingBufferReader.open(this.sys, this.maps.get(this.build.layout.ringbuf)!.fd, this.build.layout.ringbuf.maxEntries);
     for (const p of this.build.spec.programs) this.progFds.set(p, this.loadProgram(p));
   }
 
@@ -79,7 +80,7 @@ export class KernelSession {
         this.fds.push(fd);
         return fd;
       }
-      const fd = progLoad(this.sys, { type: ProgType.TRACEPOINT, insns, name: p.name });
+      const fd = progLoad(this.sys, { type: p.attach.kind === 'cpu_clock' ? ProgType.PERF_EVENT : ProgType.TRACEPOINT, insns, name: p.name });
       this.fds.push(fd);
       return fd;
     } catch (e) {
@@ -93,6 +94,12 @@ export class KernelSession {
     for (const [p, fd] of this.progFds) {
       if (p.attach.kind === 'tp_btf') {
         this.links.push(linkCreateTracing(this.sys, fd, AttachType.TRACE_RAW_TP));
+      } else if (p.attach.kind === 'cpu_clock') {
+        const a = p.attach;
+        openCpuClock(this.sys, a.periodNs !== null ? { periodNs: a.periodNs } : { freq: a.freq ?? 250 }, (_cpu, perf) => {
+          this.fds.push(perf);
+          this.links.push(linkCreatePerfEvent(this.sys, fd, perf));
+        });
       } else {
         const format = readEventFormat(p.attach.category, p.attach.name);
         const perf = openTracepointEvent(this.sys, format.id);
