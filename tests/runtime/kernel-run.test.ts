@@ -129,3 +129,22 @@ test('an endless loop in a kernel handler stops at MAXACTION', async () => {
   assert.equal(r.rc, 1);
   assert.match(r.stderr, /^ERROR: MAXACTION exceeded near identifier 'n' at .*:1:91\n/);
 });
+
+test('strings in a kernel handler: comparison, ordering, concatenation, .=', async () => {
+  const r = await runTstap(['-c', workload('kill0 4'), script(`
+global seen, order
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() != target()) next
+  name = execname()
+  if (name == "node") seen["is node"]++
+  if (name != "bash") seen["not bash"]++
+  if ("abc" < "abd" && "b" > "abc" && "x" <= "x" && !("a" >= "b")) order++
+  tag = name . ":" . "kill"
+  tag .= "!"
+  seen[tag]++
+}
+probe end { foreach (k+ in seen) printf("%s=%d\\n", k, seen[k]); printf("order=%d\\n", order) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'is node=4\nnode:kill!=4\nnot bash=4\norder=4\n');
+});

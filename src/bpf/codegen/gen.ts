@@ -313,7 +313,10 @@ export class ProbeGen {
   // ---- expressions ------------------------------------------------------------------
 
   private typeOf(e: A.Expr): Val {
-    const t = this.prog.bindings.types.get(e);
+    let t = this.prog.bindings.types.get(e);
+    // Assignment targets are typed through their variable.
+    if (e.kind === 'symbol') t = this.prog.bindings.vars.get(e)?.type ?? t;
+    if (e.kind === 'arrayindex' && e.base.kind === 'symbol') t = this.prog.bindings.vars.get(e.base)?.type ?? t;
     return t === 'string' ? 'string' : 'long';
   }
 
@@ -443,8 +446,47 @@ export class ProbeGen {
     throw unsupported(`operator ${e.op}`, e.tok);
   }
 
+  /**
+   * Strings compare as stap's strncmp: the operands are NUL-padded KSTR-byte slots, so
+   * comparing them as big-endian 64-bit words, first difference wins, is bytewise comparison.
+   */
+  private stringComparison(e: A.ComparisonExpr): void {
+    const a = this.a;
+    const l = this.str(e.left);
+    const r = this.str(e.right);
+    const decided = this.fresh('sdiff');
+    const equal = this.fresh('seq');
+    const done = this.fresh('sdone');
+    for (let i = 0; i < KSTR; i += 8) {
+      a.ldxDW(R1, R7, l + i);
+      a.ldxDW(R2, R7, r + i);
+      a.jmpReg('jne', R1, R2, decided);
+    }
+    a.ja(equal);
+    a.label(decided);
+    a.be(R1, 64);
+    a.be(R2, 64);
+    // R1 vs R2 unsigned decides <, >; equal strings take the other branch.
+    const cmp: Record<string, 'jlt' | 'jle' | 'jgt' | 'jge' | 'jne' | 'jeq'> = {
+      '<': 'jlt', '<=': 'jle', '>': 'jgt', '>=': 'jge', '!=': 'jne', '==': 'jeq',
+    };
+    const t = this.fresh('strue');
+    a.jmpReg(cmp[e.op]!, R1, R2, t);
+    a.mov64Imm(R0, 0);
+    a.ja(done);
+    a.label(t);
+    a.mov64Imm(R0, 1);
+    a.ja(done);
+    a.label(equal);
+    a.mov64Imm(R0, e.op === '==' || e.op === '<=' || e.op === '>=' ? 1 : 0);
+    a.label(done);
+  }
+
   private comparison(e: A.ComparisonExpr): void {
-    if (this.typeOf(e.left) === 'string') throw unsupported('string comparison', e.tok);
+    if (this.typeOf(e.left) === 'string') {
+      this.stringComparison(e);
+      return;
+    }
     const ops: Record<string, 'jeq' | 'jne' | 'jslt' | 'jsle' | 'jsgt' | 'jsge'> = {
       '==': 'jeq', '!=': 'jne', '<': 'jslt', '<=': 'jsle', '>': 'jsgt', '>=': 'jsge',
     };
@@ -468,8 +510,8 @@ export class ProbeGen {
     }
     const target = e.left;
     if (this.typeOf(target) === 'string') {
-      if (e.op !== '=') throw unsupported(`${e.op} on strings`, e.tok);
-      const src = this.str(e.right);
+      if (e.op !== '=' && e.op !== '.=') throw unsupported(`${e.op} on strings`, e.tok);
+      const src = e.op === '.=' ? this.concat({ kind: 'concat', tok: e.tok, op: '.', left: target, right: e.right }) : this.str(e.right);
       if (target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
         this.copy(R7, this.stringLocals.get(this.varOf(target))!, R7, src, KSTR);
         return;
@@ -856,6 +898,7 @@ export class ProbeGen {
         this.assignment(e);
         return this.str(e.left);
       }
+      case 'concat': return this.concat(e);
       case 'ternary': {
         const out = this.scratch(KSTR);
         const els = this.fresh('stern');
@@ -871,6 +914,43 @@ export class ProbeGen {
       }
       default: throw unsupported(`${describeExpr(e)} as a string`, e.tok);
     }
+  }
+
+  /**
+   * `a . b` into a fresh slot: probe_read_kernel_str copies a and tells its length, then b is
+   * copied after it into what is left of the slot (truncated as stap truncates at MAXSTRINGLEN).
+   */
+  private concat(e: A.ConcatExpr): number {
+    const a = this.a;
+    const l = this.str(e.left);
+    const r = this.str(e.right);
+    const out = this.scratch(KSTR);
+    this.zeroScratch(out, KSTR);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.mov64Imm(R2, KSTR);
+    a.mov64Reg(R3, R7);
+    a.alu64Imm('add', R3, l);
+    a.call('probe_read_kernel_str');
+    // R0 = bytes copied including the NUL; clamp the length to [0, KSTR-1] for the verifier.
+    a.alu64Imm('sub', R0, 1);
+    const lo = this.fresh('clo');
+    const hi = this.fresh('chi');
+    a.jmpImm('jsge', R0, 0, lo);
+    a.mov64Imm(R0, 0);
+    a.label(lo);
+    a.jmpImm('jslt', R0, KSTR - 1, hi);
+    a.mov64Imm(R0, KSTR - 1);
+    a.label(hi);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.alu64Reg('add', R1, R0);
+    a.mov64Imm(R2, KSTR);
+    a.alu64Reg('sub', R2, R0);
+    a.mov64Reg(R3, R7);
+    a.alu64Imm('add', R3, r);
+    a.call('probe_read_kernel_str');
+    return out;
   }
 
   private stringCall(e: A.FunctionCall): number {
