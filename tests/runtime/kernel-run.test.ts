@@ -148,3 +148,13 @@ probe end { foreach (k+ in seen) printf("%s=%d\\n", k, seen[k]); printf("order=%
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, 'is node=4\nnode:kill!=4\nnot bash=4\norder=4\n');
 });
+
+test('gettimeofday_s() and ppid() in a kernel handler', async () => {
+  const r = await runTstap(['-c', workload('kill0 1'), script(`
+global t, parent
+probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) { t = gettimeofday_s(); parent = ppid() } }
+probe end { printf("%d %d\\n", gettimeofday_s() - t <= 2 && t > 1700000000, parent == stp_pid()) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '1 1\n');
+});

@@ -64,9 +64,9 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
     const target = resolveTarget(probe, getBtf);
     // A trial run tells whether the handler needs the scratch area; most counters do not, and
     // skipping its lookup makes every hit cheaper.
-    const trial = new ProbeGen(p, probe, layout, new Records(), target, true, maxAction);
+    const trial = new ProbeGen(p, probe, layout, new Records(), target, true, maxAction, getBtf);
     trial.generate('trial');
-    return new ProbeGen(p, probe, layout, records, target, trial.usedScratch, maxAction).generate(`tstap${process.pid % 100000}_${i}`);
+    return new ProbeGen(p, probe, layout, records, target, trial.usedScratch, maxAction, getBtf).generate(`tstap${process.pid % 100000}_${i}`);
   });
   return { spec: { maps: layout.maps, programs, records: records.formats }, layout, printCalls: records.printCalls, kernelProbes: new Set(kernel) };
 }

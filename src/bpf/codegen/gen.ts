@@ -16,6 +16,7 @@ import type { MapSpec, ProgramSpec, RecordField, RecordFormat, RecordKind } from
 import { fieldOffsets } from '../../wire/records.js';
 import { KSTR, SCRATCH_SIZE, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type KernelLayout } from './layout.js';
 import type { Target } from './targets.js';
+import type { Btf } from '../../runtime/meta/btf.js';
 
 /** Globals-map offset of the counter of records the ring buffer could not take. */
 export const DROPPED_OFFSET = 0;
@@ -27,6 +28,8 @@ export const TARGET_OFFSET = 8;
  * it at once, user space sets it when the session ends.
  */
 export const STATE_OFFSET = 16;
+/** Globals-map offset of realtime minus monotonic time in ns, set by user space at start. */
+export const REALTIME_OFFSET = 24;
 const ZERO_KEY = -8; // fp-8 holds a u32 0: the key of one-entry array maps
 const EXIT = '__exit';
 
@@ -64,6 +67,7 @@ export class ProbeGen {
     private readonly withScratch = true,
     /** MAXACTION: loop iterations a handler may run (stap charges kernel handlers 1000). */
     private readonly maxAction = 1000,
+    private readonly getBtf: () => Btf | null = () => null,
   ) {}
 
   /** Stack slot of the remaining action budget (only when the handler loops). */
@@ -1001,8 +1005,37 @@ export class ProbeGen {
       case 'gid/0': case 'egid/0': a.call('get_current_uid_gid'); a.alu64Imm('rsh', R0, 32); return;
       case 'cpu/0': a.call('get_smp_processor_id'); return;
       case 'target/0': a.ldxDW(R0, R9, TARGET_OFFSET); return;
-      case 'ppid/0': throw unsupported('ppid() (needs BTF task access)', e.tok);
       case 'local_clock_ns/0': case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
+      case 'gettimeofday_ns/0': case 'gettimeofday_us/0': case 'gettimeofday_ms/0': case 'gettimeofday_s/0': {
+        a.call('ktime_get_ns');
+        a.ldxDW(R1, R9, REALTIME_OFFSET);
+        a.alu64Reg('add', R0, R1);
+        const div = { gettimeofday_ns: 1, gettimeofday_us: 1000, gettimeofday_ms: 1000000, gettimeofday_s: 1000000000 }[e.name]!;
+        if (div > 1) a.alu64Imm('div', R0, div);
+        return;
+      }
+      case 'ppid/0': {
+        // current->real_parent->tgid, with BTF offsets.
+        const off = this.taskOffsets();
+        const slot = this.stack(8);
+        a.call('get_current_task');
+        a.mov64Reg(R3, R0);
+        a.alu64Imm('add', R3, off.realParent);
+        a.mov64Reg(R1, FP);
+        a.alu64Imm('add', R1, slot);
+        a.mov64Imm(R2, 8);
+        a.call('probe_read_kernel');
+        a.ldxDW(R3, FP, slot);
+        a.alu64Imm('add', R3, off.tgid);
+        a.stDW(FP, slot, 0);
+        a.mov64Reg(R1, FP);
+        a.alu64Imm('add', R1, slot);
+        a.mov64Imm(R2, 4);
+        a.call('probe_read_kernel');
+        a.ldxW(R0, FP, slot);
+        this.stackTop -= 8;
+        return;
+      }
       case 'local_clock_us/0': a.call('ktime_get_ns'); a.alu64Imm('div', R0, 1000); return;
       case 'local_clock_ms/0': a.call('ktime_get_ns'); a.alu64Imm('div', R0, 1000000); return;
       case 'exit/0': {
@@ -1020,6 +1053,20 @@ export class ProbeGen {
       }
     }
     throw unsupported(`function ${e.name}()`, e.tok);
+  }
+
+  /** Offsets in struct task_struct from the kernel's BTF. */
+  private taskOffsets(): { realParent: number; tgid: number } {
+    const btf = this.btf();
+    const task = btf?.find('struct', 'task_struct');
+    const rp = task !== undefined && btf ? memberOf(btf, task, 'real_parent') : undefined;
+    const tg = task !== undefined && btf ? memberOf(btf, task, 'tgid') : undefined;
+    if (!rp || !tg) throw unsupported('ppid() without kernel BTF', this.probe.tok);
+    return { realParent: rp.bitOffset / 8, tgid: tg.bitOffset / 8 };
+  }
+
+  private btf(): Btf | null {
+    return this.target.vars.kind === 'btf_args' ? this.target.vars.btf : this.getBtf();
   }
 
   private defined(e: A.Expr): boolean {

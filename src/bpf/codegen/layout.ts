@@ -35,8 +35,11 @@ export class KernelLayout {
   readonly globalsMap: MapSpec;
   readonly ringbuf: MapSpec = { name: 'events', kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: RINGBUF_SIZE };
   readonly scratch: MapSpec = { name: 'scratch', kind: 'percpu_array', keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 };
-  /** Offsets 0, 8, 16 of the globals value: dropped records, target(), session state (gen.ts). */
-  private scalarBytes = 24;
+  /**
+   * Offsets 0, 8, 16, 24 of the globals value: dropped records, target(), session state, and
+   * the CLOCK_REALTIME - CLOCK_MONOTONIC offset for gettimeofday_*() (gen.ts).
+   */
+  private scalarBytes = 32;
 
   constructor(shared: Var[], maxMapEntries: number, histBuckets: (v: Var) => number) {
     for (const v of shared) {

@@ -3,7 +3,7 @@
 // buffer records into output, exit() and errors, and removes everything on every way out.
 
 import type { KernelBuild } from '../../bpf/codegen/compile.js';
-import { DROPPED_OFFSET, STATE_OFFSET, TARGET_OFFSET } from '../../bpf/codegen/gen.js';
+import { DROPPED_OFFSET, REALTIME_OFFSET, STATE_OFFSET, TARGET_OFFSET } from '../../bpf/codegen/gen.js';
 import { resolveRelocations } from '../../bpf/program.js';
 import type { MapKind, MapSpec, ProgramSpec, RecordFormat } from '../../bpf/spec.js';
 import type { Var } from '../../elaborate/model.js';
@@ -64,6 +64,8 @@ export class KernelSession {
     }
     this.ring = RingBufferReader.open(this.sys, this.maps.get(this.build.layout.ringbuf)!.fd, this.build.layout.ringbuf.maxEntries);
     for (const p of this.build.spec.programs) this.progFds.set(p, this.loadProgram(p));
+    // gettimeofday_*() in the kernel: bpf_ktime_get_ns() (CLOCK_MONOTONIC) plus this offset.
+    this.setGlobal(REALTIME_OFFSET, BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint());
   }
 
   private readonly progFds = new Map<ProgramSpec, number>();
