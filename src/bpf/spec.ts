@@ -4,7 +4,7 @@
 import type { Token } from '../parse/token.js';
 import type { Program } from './program.js';
 
-export type MapKind = 'hash' | 'array' | 'percpu_hash' | 'percpu_array' | 'ringbuf';
+export type MapKind = 'hash' | 'array' | 'percpu_hash' | 'percpu_array' | 'ringbuf' | 'stack_trace';
 
 export interface MapSpec {
   readonly name: string;
@@ -37,7 +37,9 @@ export type RecordField = { type: 'long' } | { type: 'string'; size: number };
 export type RecordKind =
   | { kind: 'printf'; call: number }
   | { kind: 'exit' }
-  | { kind: 'error'; message: string; tok: Token | null };
+  | { kind: 'error'; message: string; tok: Token | null }
+  /** print_backtrace()/print_ubacktrace(): fields are the stack id and the pid. */
+  | { kind: 'backtrace'; user: boolean };
 
 export interface RecordFormat {
   id: number;

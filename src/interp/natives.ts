@@ -53,6 +53,8 @@ export const CONTROL_FUNCTIONS: Record<string, { params: ('long' | 'string')[]; 
   probefunc: [{ params: [], ret: 'string' }],
   is_return: [{ params: [], ret: 'long' }],
   target: [{ params: [], ret: 'long' }],
+  print_backtrace: [{ params: [], ret: 'unknown' }],
+  print_ubacktrace: [{ params: [], ret: 'unknown' }],
   user_mode: [{ params: [], ret: 'long' }],
 };
 
@@ -348,6 +350,8 @@ export class Natives {
       case 'probefunc/0': return () => '';
       case 'is_return/0': case 'user_mode/0': return () => 0n;
       case 'target/0': return () => BigInt(ctx.targetPid);
+      // In begin/end/timer handlers there is no probed kernel context to unwind.
+      case 'print_backtrace/0': case 'print_ubacktrace/0': return () => 0n;
     }
     return null;
   }

@@ -37,7 +37,7 @@ export interface KernelHooks {
   start(): Promise<void>;
   cell(v: Var): Cell | null;
   /** Delivers pending records: printf output, exit(), run-time errors. */
-  poll(sink: { printf(call: number, values: Value[]): void; exit(): void; error(message: string, tok: Token | null): void }): number;
+  poll(sink: { printf(call: number, values: Value[]): void; text(s: string): void; exit(): void; error(message: string, tok: Token | null): void }): number;
   /** Detaches the handlers (records still pending are delivered by a last poll). */
   stop(): Promise<void>;
   /** Releases maps and everything else. */
@@ -105,6 +105,7 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
   if (kernel && opts.targetPid !== null) kernel.setTarget(opts.targetPid);
   const sink = {
     printf: (call: number, values: Value[]) => natives.printRecord(kernel!.printCall(call), values),
+    text: (t: string) => natives.print(t),
     exit: () => ctx.onExit(),
     error: (message: string, tok: Token | null) => reportError(new StapError(message, tok)),
   };

@@ -158,3 +158,14 @@ probe end { printf("%d %d\\n", gettimeofday_s() - t <= 2 && t > 1700000000, pare
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, '1 1\n');
 });
+
+test('print_backtrace() in a kernel handler: the syscall entry path, symbolized', async () => {
+  const r = await runTstap(['-c', workload('kill0 1'), script(`
+probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) print_backtrace() }
+`)]);
+  assert.equal(r.stderr, '');
+  const frames = r.stdout.trimEnd().split('\n');
+  assert.ok(frames.length >= 2, r.stdout);
+  for (const f of frames) assert.match(f, /^ 0x[0-9a-f]+ : \w+\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kernel\]$/);
+  assert.ok(frames.some((f) => / : do_syscall_64\+/.test(f)), r.stdout);
+});

@@ -1045,6 +1045,24 @@ export class ProbeGen {
         a.mov64Imm(R0, 0);
         return;
       }
+      case 'print_backtrace/0': case 'print_ubacktrace/0': {
+        // The stack is taken here, symbolized late in user space (kallsyms, /proc/PID/maps).
+        const user = e.name === 'print_ubacktrace';
+        const stacks = this.layout.useStacks();
+        a.mov64Reg(R1, R6);
+        a.ldMapFd(R2, stacks);
+        a.mov64Imm(R3, (user ? 0x100 : 0) | 0x400); // BPF_F_USER_STACK, BPF_F_REUSE_STACKID
+        a.call('get_stackid');
+        const idSlot = this.stack(8);
+        a.stxDW(FP, idSlot, R0);
+        this.emitRecord({ kind: 'backtrace', user }, [{ type: 'long' }, { type: 'long' }], [
+          { kind: 'symbol', tok: e.tok, name: '\0stackid' } as A.SymbolExpr,
+          { kind: 'functioncall', tok: e.tok, name: 'pid', args: [] },
+        ], new Map([[0, idSlot]]));
+        this.stackTop -= 8;
+        a.mov64Imm(R0, 0);
+        return;
+      }
       case 'error/1': {
         const arg = e.args[0]!;
         if (arg.kind !== 'literal_string') throw unsupported('error() with a computed message', e.tok);
@@ -1146,7 +1164,7 @@ export class ProbeGen {
   }
 
   /** Evaluates `args`, reserves a record of `fields` in the ring buffer and submits it. */
-  private emitRecord(what: RecordKind, fields: RecordField[], args: A.Expr[] = []): void {
+  private emitRecord(what: RecordKind, fields: RecordField[], args: A.Expr[] = [], ready = new Map<number, number>()): void {
     const a = this.a;
     const fmt = this.records.add(what, fields);
     const { offsets, size } = fieldOffsets(fields);
@@ -1154,6 +1172,11 @@ export class ProbeGen {
     const longSlots: number[] = [];
     const strSlots: number[] = [];
     args.forEach((x, i) => {
+      const done = ready.get(i);
+      if (done !== undefined) {
+        longSlots[i] = done;
+        return;
+      }
       if (fields[i]!.type === 'long') {
         this.long(x);
         const s = this.stack(8);
@@ -1191,7 +1214,7 @@ export class ProbeGen {
     a.mov64Imm(R1, 1);
     a.atomic('add', 'dw', R9, DROPPED_OFFSET, R1);
     a.label(end);
-    this.stackTop -= 8 * longSlots.filter((x) => x !== undefined).length;
+    this.stackTop -= 8 * longSlots.filter((x, i) => x !== undefined && !ready.has(i)).length;
   }
 
   /** A run-time error: tell user space (which prints it as stap does) and end the handler. */

@@ -11,6 +11,8 @@ export const KSTR = 64;
 export const SCRATCH_SIZE = 4096;
 /** 16 MiB: half a million printf records of buffering between two drains. */
 export const RINGBUF_SIZE = 1 << 24;
+/** stap's MAXBACKTRACE: frames kept per stack. */
+export const MAXBACKTRACE = 20;
 
 /** stats value: count, sum, min, max, then histogram buckets (8 bytes each). */
 export interface StatsLayout {
@@ -35,6 +37,18 @@ export class KernelLayout {
   readonly globalsMap: MapSpec;
   readonly ringbuf: MapSpec = { name: 'events', kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: RINGBUF_SIZE };
   readonly scratch: MapSpec = { name: 'scratch', kind: 'percpu_array', keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 };
+  /** Stacks for backtraces; created only when a handler asks for one. */
+  readonly stacks: MapSpec = { name: 'stacks', kind: 'stack_trace', keySize: 4, valueSize: 8 * MAXBACKTRACE, maxEntries: 4096 };
+  private stacksUsed = false;
+
+  /** The stack map, added to the maps the first time a handler needs it. */
+  useStacks(): MapSpec {
+    if (!this.stacksUsed) {
+      this.stacksUsed = true;
+      this.maps.push(this.stacks);
+    }
+    return this.stacks;
+  }
   /**
    * Offsets 0, 8, 16, 24 of the globals value: dropped records, target(), session state, and
    * the CLOCK_REALTIME - CLOCK_MONOTONIC offset for gettimeofday_*() (gen.ts).

@@ -13,6 +13,7 @@ export function kernelHooks(sys: SysApi, build: KernelBuild, onLog: (log: string
     cell: (v) => session.cell(v),
     poll: (sink) => session.poll({
       printf: sink.printf,
+      backtrace: sink.text,
       exit: sink.exit,
       error: (f) => {
         if (f.what.kind === 'error') sink.error(f.what.message, f.what.tok);

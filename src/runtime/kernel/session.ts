@@ -23,14 +23,17 @@ import type { MapHandle } from './map-handle.js';
 import { RingBufferReader } from '../sys/ringbuf.js';
 import { openTracepointEvent } from './tracepoint.js';
 import { openCpuClock } from '../sys/perf.js';
+import { kallsyms } from '../meta/kallsyms.js';
+import { symbolizeUser } from '../meta/procmaps.js';
 
 const MAP_TYPES: Record<MapKind, number> = {
   hash: MapType.HASH, array: MapType.ARRAY, percpu_hash: MapType.PERCPU_HASH, percpu_array: MapType.PERCPU_ARRAY,
-  ringbuf: MapType.RINGBUF,
+  ringbuf: MapType.RINGBUF, stack_trace: MapType.STACK_TRACE,
 };
 
 export interface RecordSink {
   printf(call: number, values: (bigint | string)[]): void;
+  backtrace(text: string): void;
   exit(): void;
   error(format: RecordFormat): void;
 }
@@ -164,9 +167,12 @@ export class KernelSession {
       const f = this.formats.get(id);
       if (!f) return;
       const what = f.what;
-      if (what.kind === 'printf') sink.printf(what.call, decodeFields(view, off - 0, f.fields.length ? f.fields : []));
+      if (what.kind === 'printf') sink.printf(what.call, decodeFields(view, off, f.fields));
       else if (what.kind === 'exit') sink.exit();
-      else sink.error(f);
+      else if (what.kind === 'backtrace') {
+        const [id, pid] = decodeFields(view, off, f.fields) as bigint[];
+        sink.backtrace(this.backtrace(Number(id), Number(pid), what.user));
+      } else sink.error(f);
     });
   }
 
@@ -187,6 +193,23 @@ export class KernelSession {
     mapLookup(this.sys, info.fd, key, v);
     v.writeBigInt64LE(value, offset);
     mapUpdate(this.sys, info.fd, key, v, BPF_ANY);
+  }
+
+  /** A stack from the stack map, one frame per line in stap's print_backtrace() format. */
+  private backtrace(id: number, pid: number, user: boolean): string {
+    if (id < 0) return user ? '' : ' <no kernel backtrace at this point>\n';
+    const info = this.maps.get(this.build.layout.stacks)!;
+    const key = Buffer.alloc(4);
+    key.writeUInt32LE(id);
+    const v = Buffer.alloc(info.valueBufSize);
+    if (!mapLookup(this.sys, info.fd, key, v)) return '';
+    let out = '';
+    for (let off = 0; off + 8 <= v.length; off += 8) {
+      const addr = v.readBigUInt64LE(off);
+      if (addr === 0n) break;
+      out += user ? formatUserFrame(pid, addr) : formatKernelFrame(addr);
+    }
+    return out;
   }
 
   /** Records the ring buffer had no room for. */
@@ -233,3 +256,17 @@ function hintFor(reason: string): string {
 
 void mapDelete;
 void HEADER_SIZE;
+
+function formatKernelFrame(addr: bigint): string {
+  const s = kallsyms().symbolize(addr);
+  const hex = `0x${addr.toString(16)}`;
+  if (!s) return ` ${hex}\n`;
+  return ` ${hex} : ${s.name}+0x${s.offset.toString(16)}/0x${(s.size ?? 0).toString(16)} [${s.module ?? 'kernel'}]\n`;
+}
+
+function formatUserFrame(pid: number, addr: bigint): string {
+  const s = symbolizeUser(pid, addr);
+  const hex = `0x${addr.toString(16)}`;
+  if (!s || s.name === undefined) return ` ${hex} [${s?.module || 'unknown'}+0x${(s?.fileOffset ?? 0).toString(16)}]\n`;
+  return ` ${hex} : ${s.name}+0x${(s.offset ?? 0).toString(16)} [${s.module}]\n`;
+}
