@@ -19,6 +19,8 @@ export type AttachSpec =
   | { kind: 'tp_btf'; tracepoint: string; category: string }
   /** Classic tracepoint through perf: args from the tracefs format. */
   | { kind: 'tracepoint'; category: string; name: string }
+  /** A kernel function's entry or return: fentry/fexit where allowed, else kprobes. */
+  | { kind: 'function'; func: string; ret: boolean; btfId: number }
   /** cpu-clock sampling, one perf event per CPU (timer.profile, perf.sw.cpu_clock). */
   | { kind: 'cpu_clock'; freq: number | null; periodNs: bigint | null };
 

@@ -121,7 +121,9 @@ export function buildKernel(p: Program, o: Options): KernelBuild | null {
 /** -p3: the generated programs, disassembled with their script lines. */
 export function disassembleKernel(k: KernelBuild): string {
   const where = (a: KernelBuild['spec']['programs'][number]['attach']) =>
-    a.kind === 'tp_btf' ? a.tracepoint : a.kind === 'tracepoint' ? `${a.category}:${a.name}` : a.freq !== null ? `${a.freq} Hz per CPU` : `every ${a.periodNs} ns per CPU`;
+    a.kind === 'tp_btf' ? a.tracepoint : a.kind === 'tracepoint' ? `${a.category}:${a.name}`
+      : a.kind === 'function' ? `${a.func}${a.ret ? ' (return)' : ''}`
+      : a.freq !== null ? `${a.freq} Hz per CPU` : `every ${a.periodNs} ns per CPU`;
   return k.spec.programs.map((ps) =>
     `# ${ps.name}: ${ps.attach.kind} ${where(ps.attach)}\n` +
     disassembleProgram(ps.program, { formatSpan: (t) => `${t.file.name}:${t.line}:${t.col}` })).join('\n');

@@ -169,3 +169,16 @@ probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) print_bac
   for (const f of frames) assert.match(f, /^ 0x[0-9a-f]+ : \w+\+0x[0-9a-f]+\/0x[0-9a-f]+ \[kernel\]$/);
   assert.ok(frames.some((f) => / : do_syscall_64\+/.test(f)), r.stdout);
 });
+
+test('kernel.function: fentry/fexit chosen by feature probe; on a kernel that forbids them, a clear error', async (t) => {
+  const p3 = await runTstap(['-p3', '-e', 'global n; probe kernel.function("vfs_read").return { if ($return > 0) n += $count }']);
+  assert.equal(p3.rc, 0);
+  assert.match(p3.stdout, /^# tstap\d+_0: function vfs_read \(return\)\n/);
+  const r = await runTstap(['-e', 'global n; probe kernel.function("vfs_read") { n += $count } probe timer.ms(100) { exit() }']);
+  if (r.rc === 0) {
+    t.diagnostic('fentry is allowed on this kernel: the probe ran');
+    return;
+  }
+  assert.match(r.stderr, /^ERROR: cannot probe kernel\.function\("vfs_read"\): not available on this kernel: fentry programs \(needs Linux 5\.5/);
+  assert.match(r.stderr, /Pass 5: run failed\.  \[man error::pass5\]\n$/);
+});

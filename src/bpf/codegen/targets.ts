@@ -26,6 +26,18 @@ export function resolveTarget(p: DerivedProbe, getBtf: () => Btf | null): Target
     // stap's profiling timer fires on every tick of every CPU: sample at the kernel's HZ.
     return { attach: { kind: 'cpu_clock', freq: kernelHz(), periodNs: null }, vars: { kind: 'none' } };
   }
+  if (p.site.family.startsWith('kernel.function')) {
+    const func = String(p.site.params['function'] ?? '');
+    if (/[*?[]/.test(func)) throw new SemanticError('kernel.function:wildcard', `not supported yet: wildcards in kernel.function("${func}")`, p.tok);
+    const btf = getBtf();
+    const sig = btf ? funcSignature(btf, func) : undefined;
+    if (!btf || !sig) throw new SemanticError('kernel.function:missing', `no kernel function ${func} in this kernel's BTF`, p.tok);
+    const ret = p.site.family === 'kernel.function.return';
+    const params = sig.params.map((x) => ({ name: x.name, type: x.type }));
+    // fexit sees the arguments too, then the return value: $return is the slot after them.
+    if (ret) params.push({ name: 'return', type: sig.returnType });
+    return { attach: { kind: 'function', func, ret, btfId: sig.id }, vars: { kind: 'btf_args', btf, params } };
+  }
   if (p.site.family === 'perf.sw.cpu_clock') {
     const n = p.site.params['sample'];
     return { attach: { kind: 'cpu_clock', freq: null, periodNs: typeof n === 'bigint' ? n : 1000000n }, vars: { kind: 'none' } };

@@ -23,6 +23,7 @@ import type { MapHandle } from './map-handle.js';
 import { RingBufferReader } from '../sys/ringbuf.js';
 import { openTracepointEvent } from './tracepoint.js';
 import { openCpuClock } from '../sys/perf.js';
+import { Features } from '../sys/features.js';
 import { kallsyms } from '../meta/kallsyms.js';
 import { symbolizeUser } from '../meta/procmaps.js';
 
@@ -73,8 +74,28 @@ export class KernelSession {
 
   private readonly progFds = new Map<ProgramSpec, number>();
 
+  private features: Features | null = null;
+
   private loadProgram(p: ProgramSpec): number {
     const insns = resolveRelocations(p.program, { mapFd: (m) => this.maps.get(m)!.fd });
+    if (p.attach.kind === 'function') {
+      // fentry/fexit where the kernel allows them; kprobes are the fallback on kernels that
+      // have them (code generation for pt_regs arguments is still to come).
+      const btf = vmlinuxBtf();
+      this.features ??= new Features(this.sys, { btf: (name, kind) => btf.find(kind, name) });
+      const fentry = this.features.check(p.attach.ret ? 'fexit' : 'fentry');
+      if (!fentry.available) {
+        const kprobe = this.features.check('kprobe');
+        throw new KernelLoadError(`cannot probe kernel.function("${p.attach.func}"): ${fentry.reason}; ` +
+          (kprobe.available ? 'kprobe-based probes are not implemented yet' : kprobe.reason), '');
+      }
+      const fd = progLoad(this.sys, {
+        type: ProgType.TRACING, insns, name: p.name, attachBtfId: p.attach.btfId,
+        expectedAttachType: p.attach.ret ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY,
+      });
+      this.fds.push(fd);
+      return fd;
+    }
     try {
       if (p.attach.kind === 'tp_btf') {
         const sig = tracepointSignature(vmlinuxBtf(), p.attach.tracepoint);
@@ -99,6 +120,8 @@ export class KernelSession {
     for (const [p, fd] of this.progFds) {
       if (p.attach.kind === 'tp_btf') {
         this.links.push(linkCreateTracing(this.sys, fd, AttachType.TRACE_RAW_TP));
+      } else if (p.attach.kind === 'function') {
+        this.links.push(linkCreateTracing(this.sys, fd, p.attach.ret ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY));
       } else if (p.attach.kind === 'cpu_clock') {
         const a = p.attach;
         openCpuClock(this.sys, a.periodNs !== null ? { periodNs: a.periodNs } : { freq: a.freq ?? 250 }, (_cpu, perf) => {
