@@ -21,8 +21,10 @@ export type AttachSpec =
   | { kind: 'tracepoint'; category: string; name: string }
   /** A kernel function's entry or return: fentry/fexit where allowed, else kprobes. */
   | { kind: 'function'; func: string; ret: boolean; btfId: number }
-  /** cpu-clock sampling, one perf event per CPU (timer.profile, perf.sw.cpu_clock). */
-  | { kind: 'cpu_clock'; freq: number | null; periodNs: bigint | null };
+  /** cpu-clock sampling, one perf event per CPU (timer.profile). */
+  | { kind: 'cpu_clock'; freq: number | null; periodNs: bigint | null }
+  /** A perf counter overflowing every `sample` events, one per CPU (perf.sw.*, perf.hw.*). */
+  | { kind: 'perf'; event: string; type: number; config: number; sample: bigint };
 
 export interface ProgramSpec {
   name: string;

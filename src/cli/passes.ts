@@ -123,6 +123,7 @@ export function disassembleKernel(k: KernelBuild): string {
   const where = (a: KernelBuild['spec']['programs'][number]['attach']) =>
     a.kind === 'tp_btf' ? a.tracepoint : a.kind === 'tracepoint' ? `${a.category}:${a.name}`
       : a.kind === 'function' ? `${a.func}${a.ret ? ' (return)' : ''}`
+      : a.kind === 'perf' ? `${a.event} every ${a.sample} events per CPU`
       : a.freq !== null ? `${a.freq} Hz per CPU` : `every ${a.periodNs} ns per CPU`;
   return k.spec.programs.map((ps) =>
     `# ${ps.name}: ${ps.attach.kind} ${where(ps.attach)}\n` +

@@ -19,6 +19,14 @@ export interface ProbeFamily {
   unsupported: string | null;
 }
 
+/** stap's perf.sw.* and perf.hw.* event names, with perf_event_open's type and config. */
+export const PERF_EVENTS: Record<string, { kind: 'sw' | 'hw'; name: string; type: number; config: number }> = Object.fromEntries([
+  ...['cpu_clock', 'task_clock', 'page_faults', 'context_switches', 'cpu_migrations', 'page_faults_min', 'page_faults_maj',
+    'alignment_faults', 'emulation_faults'].map((name, config) => [`perf.sw.${name}`, { kind: 'sw' as const, name, type: 1, config }]),
+  ...['cpu_cycles', 'instructions', 'cache_references', 'cache_misses', 'branch_instructions', 'branch_misses', 'bus_cycles',
+    'stalled_cycles_frontend', 'stalled_cycles_backend', 'ref_cpu_cycles'].map((name, config) => [`perf.hw.${name}`, { kind: 'hw' as const, name, type: 0, config }]),
+]);
+
 const n = (name: string): ComponentPattern => ({ name, arg: 'number' });
 const plain = (name: string): ComponentPattern => ({ name, arg: 'none' });
 const s = (name: string): ComponentPattern => ({ name, arg: 'string' });
@@ -35,11 +43,7 @@ export const PROBE_FAMILIES: ProbeFamily[] = [
   })),
   { id: 'timer.profile', components: [plain('timer'), plain('profile')], context: 'kernel', unsupported: null },
   { id: 'timer.profile.tick', components: [plain('timer'), plain('profile'), plain('tick')], context: 'kernel', unsupported: null },
-  {
-    id: 'perf.sw.cpu_clock',
-    components: [plain('perf'), plain('sw'), plain('cpu_clock'), { name: 'sample', arg: 'number', optional: true }],
-    context: 'kernel', unsupported: null,
-  },
+
   { id: 'kernel.trace', components: [plain('kernel'), s('trace')], context: 'kernel', unsupported: null },
   { id: 'kernel.function', components: [plain('kernel'), s('function')], context: 'kernel', unsupported: null },
   { id: 'kernel.function.return', components: [plain('kernel'), s('function'), plain('return')], context: 'kernel', unsupported: null },
@@ -56,8 +60,11 @@ export const PROBE_FAMILIES: ProbeFamily[] = [
   { id: 'process.syscall.return', components: [{ name: 'process', arg: 'optional-number' }, plain('syscall'), plain('return')], context: 'kernel', unsupported: later },
   { id: 'kprobe.function', components: [plain('kprobe'), s('function')], context: 'kernel', unsupported: later },
   { id: 'kprobe.function.return', components: [plain('kprobe'), s('function'), plain('return')], context: 'kernel', unsupported: later },
-  { id: 'perf.sw', components: [plain('perf'), plain('sw'), { name: '*', arg: 'none' }], context: 'kernel', unsupported: later },
-  { id: 'perf.hw', components: [plain('perf'), plain('hw'), { name: '*', arg: 'none' }], context: 'kernel', unsupported: later },
+  // perf.sw.NAME / perf.hw.NAME[.sample(N)]: one family per event (see PERF_EVENTS).
+  ...Object.entries(PERF_EVENTS).map(([id, ev]): ProbeFamily => ({
+    id, components: [plain('perf'), plain(ev.kind), plain(ev.name), { name: 'sample', arg: 'number', optional: true }],
+    context: 'kernel', unsupported: null,
+  })),
   { id: 'perf.type.config', components: [plain('perf'), n('type'), n('config')], context: 'kernel', unsupported: later },
   { id: 'kernel.data', components: [plain('kernel'), n('data'), plain('write')], context: 'kernel', unsupported: later },
   { id: 'procfs.read', components: [{ name: 'procfs', arg: 'optional-number' }, plain('read')], context: 'user', unsupported: 'procfs probes need a kernel module; tstap has none' },

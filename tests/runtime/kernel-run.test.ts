@@ -182,3 +182,14 @@ test('kernel.function: fentry/fexit chosen by feature probe; on a kernel that fo
   assert.match(r.stderr, /^ERROR: cannot probe kernel\.function\("vfs_read"\): not available on this kernel: fentry programs \(needs Linux 5\.5/);
   assert.match(r.stderr, /Pass 5: run failed\.  \[man error::pass5\]\n$/);
 });
+
+test('timer.profile and perf.sw.* sample on every CPU; perf.hw.* without a PMU is a clear error', async () => {
+  const prof = await runTstap(['-e', 'global n; probe timer.profile { n++ } probe timer.ms(500) { printf("%d\\n", n > 10); exit() }']);
+  assert.equal(prof.stderr, '');
+  assert.equal(prof.stdout, '1\n');
+  const sw = await runTstap(['-c', workload('kill0 1'), '-e', 'global n; probe perf.sw.page_faults.sample(1) { if (pid() == target()) n++ } probe end { printf("%d\\n", n > 0) }']);
+  assert.equal(sw.stderr, '');
+  assert.equal(sw.stdout, '1\n');
+  const hw = await runTstap(['-e', 'global n; probe perf.hw.cpu_cycles { n++ } probe timer.ms(100) { exit() }']);
+  if (hw.rc !== 0) assert.match(hw.stderr, /^ERROR: not available on this kernel: perf\.hw\.cpu_cycles \(no hardware PMU; perf_event_open returned ENOENT\)\n/);
+});

@@ -8,6 +8,7 @@ import type { Btf } from '../../runtime/meta/btf.js';
 import { funcSignature, tracepointSignature } from '../../runtime/meta/btf-probe-args.js';
 import { readEventFormat, type EventFormat } from '../../runtime/meta/tracefs.js';
 import type { DerivedProbe } from '../../elaborate/model.js';
+import { PERF_EVENTS } from '../../elaborate/probe-families.js';
 import type { AttachSpec } from '../spec.js';
 
 export type TargetVars =
@@ -38,9 +39,14 @@ export function resolveTarget(p: DerivedProbe, getBtf: () => Btf | null): Target
     if (ret) params.push({ name: 'return', type: sig.returnType });
     return { attach: { kind: 'function', func, ret, btfId: sig.id }, vars: { kind: 'btf_args', btf, params } };
   }
-  if (p.site.family === 'perf.sw.cpu_clock') {
+  const perf = PERF_EVENTS[p.site.family];
+  if (perf) {
     const n = p.site.params['sample'];
-    return { attach: { kind: 'cpu_clock', freq: null, periodNs: typeof n === 'bigint' ? n : 1000000n }, vars: { kind: 'none' } };
+    // stap's default sample period for perf probes is 1,000,000 events.
+    return {
+      attach: { kind: 'perf', event: p.site.family, type: perf.type, config: perf.config, sample: typeof n === 'bigint' ? n : 1000000n },
+      vars: { kind: 'none' },
+    };
   }
   const spec = String(p.site.params['trace'] ?? '');
   const colon = spec.indexOf(':');

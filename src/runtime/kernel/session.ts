@@ -22,7 +22,9 @@ import { KernelArray, scalarCell, statsCell } from './cells.js';
 import type { MapHandle } from './map-handle.js';
 import { RingBufferReader } from '../sys/ringbuf.js';
 import { openTracepointEvent } from './tracepoint.js';
-import { openCpuClock } from '../sys/perf.js';
+import { openCpuClock, perfEventOpen } from '../sys/perf.js';
+import { onlineCpus } from '../sys/cpus.js';
+import { SysError } from '../sys/syscall.js';
 import { Features } from '../sys/features.js';
 import { kallsyms } from '../meta/kallsyms.js';
 import { symbolizeUser } from '../meta/procmaps.js';
@@ -106,7 +108,8 @@ export class KernelSession {
         this.fds.push(fd);
         return fd;
       }
-      const fd = progLoad(this.sys, { type: p.attach.kind === 'cpu_clock' ? ProgType.PERF_EVENT : ProgType.TRACEPOINT, insns, name: p.name });
+      const perfProg = p.attach.kind === 'cpu_clock' || p.attach.kind === 'perf';
+      const fd = progLoad(this.sys, { type: perfProg ? ProgType.PERF_EVENT : ProgType.TRACEPOINT, insns, name: p.name });
       this.fds.push(fd);
       return fd;
     } catch (e) {
@@ -122,6 +125,21 @@ export class KernelSession {
         this.links.push(linkCreateTracing(this.sys, fd, AttachType.TRACE_RAW_TP));
       } else if (p.attach.kind === 'function') {
         this.links.push(linkCreateTracing(this.sys, fd, p.attach.ret ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY));
+      } else if (p.attach.kind === 'perf') {
+        const a = p.attach;
+        for (const cpu of onlineCpus()) {
+          let perf: number;
+          try {
+            perf = perfEventOpen(this.sys, { type: a.type, config: BigInt(a.config), samplePeriod: a.sample }, { pid: -1, cpu }, a.event);
+          } catch (e) {
+            if (e instanceof SysError && (e.code === 'ENOENT' || e.code === 'EOPNOTSUPP')) {
+              throw new KernelLoadError(`not available on this kernel: ${a.event} (${a.type === 0 ? 'no hardware PMU' : 'no such software event'}; perf_event_open returned ${e.code})`, '');
+            }
+            throw e;
+          }
+          this.fds.push(perf);
+          this.links.push(linkCreatePerfEvent(this.sys, fd, perf));
+        }
       } else if (p.attach.kind === 'cpu_clock') {
         const a = p.attach;
         openCpuClock(this.sys, a.periodNs !== null ? { periodNs: a.periodNs } : { freq: a.freq ?? 250 }, (_cpu, perf) => {
