@@ -54,6 +54,19 @@ export const CONTROL_FUNCTIONS: Record<string, { params: ('long' | 'string')[]; 
   is_return: [{ params: [], ret: 'long' }],
   target: [{ params: [], ret: 'long' }],
   print_backtrace: [{ params: [], ret: 'unknown' }],
+  // Memory readers: meaningful in kernel handlers (compiled to probe_read_*).
+  user_string: [{ params: ['long'], ret: 'string' }],
+  kernel_string: [{ params: ['long'], ret: 'string' }],
+  user_string_n: [{ params: ['long', 'long'], ret: 'string' }],
+  kernel_string_n: [{ params: ['long', 'long'], ret: 'string' }],
+  user_long: [{ params: ['long'], ret: 'long' }],
+  user_int: [{ params: ['long'], ret: 'long' }],
+  user_short: [{ params: ['long'], ret: 'long' }],
+  user_char: [{ params: ['long'], ret: 'long' }],
+  kernel_long: [{ params: ['long'], ret: 'long' }],
+  kernel_int: [{ params: ['long'], ret: 'long' }],
+  kernel_short: [{ params: ['long'], ret: 'long' }],
+  kernel_char: [{ params: ['long'], ret: 'long' }],
   print_ubacktrace: [{ params: [], ret: 'unknown' }],
   user_mode: [{ params: [], ret: 'long' }],
 };
@@ -352,6 +365,12 @@ export class Natives {
       case 'target/0': return () => BigInt(ctx.targetPid);
       // In begin/end/timer handlers there is no probed kernel context to unwind.
       case 'print_backtrace/0': case 'print_ubacktrace/0': return () => 0n;
+    }
+    if (/^(user|kernel)_(string|string_n|long|int|short|char)$/.test(name)) {
+      // stap reads memory in the probed context; begin/end/timer handlers have none to read.
+      return () => {
+        throw new StapError(`${name}(): no probed process or kernel context in this handler`, null);
+      };
     }
     return null;
   }

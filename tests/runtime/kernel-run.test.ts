@@ -193,3 +193,14 @@ test('timer.profile and perf.sw.* sample on every CPU; perf.hw.* without a PMU i
   const hw = await runTstap(['-e', 'global n; probe perf.hw.cpu_cycles { n++ } probe timer.ms(100) { exit() }']);
   if (hw.rc !== 0) assert.match(hw.stderr, /^ERROR: not available on this kernel: perf\.hw\.cpu_cycles \(no hardware PMU; perf_event_open returned ENOENT\)\n/);
 });
+
+test('user memory and string functions in a kernel handler: openat of a known path', async () => {
+  const r = await runTstap(['-c', workload('openat /etc/hostname 3'), '-e', `
+global f
+probe kernel.trace("syscalls:sys_enter_openat") {
+  if (pid() == target()) { s = user_string($filename); f[s, strlen(s), substr(s, 1, 3), user_string_n($filename, 4)]++ }
+}
+probe end { foreach ([a, b, c, d] in f) if (a == "/etc/hostname") printf("%s %d %s %s %d\\n", a, b, c, d, f[a, b, c, d]) }`]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '/etc/hostname 13 etc /etc 3\n');
+});

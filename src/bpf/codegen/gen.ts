@@ -972,6 +972,70 @@ export class ProbeGen {
         return off;
       }
       case 'pp/0': return this.str({ kind: 'literal_string', tok: e.tok, value: this.probe.site.point.replace(/\\/g, '\\\\') });
+      case 'substr/3': {
+        // Bytes [start, start+len) of the string, clamped to the slot.
+        const src = this.str(e.args[0]!);
+        const startSlot = this.stack(8);
+        this.long(e.args[1]!);
+        a.stxDW(FP, startSlot, R0);
+        this.long(e.args[2]!);
+        a.mov64Reg(R2, R0);
+        a.ldxDW(R4, FP, startSlot);
+        this.stackTop -= 8;
+        const off = this.scratch(KSTR);
+        this.zeroScratch(off, KSTR);
+        const l1 = this.fresh('sub');
+        const l2 = this.fresh('sub');
+        const l3 = this.fresh('sub');
+        const l4 = this.fresh('sub');
+        const done = this.fresh('subdone');
+        a.jmpImm('jslt', R4, 0, done);
+        a.jmpImm('jslt', R4, KSTR - 1, l1);
+        a.ja(done);
+        a.label(l1);
+        a.jmpImm('jsgt', R2, 0, l2);
+        a.ja(done);
+        a.label(l2);
+        a.alu64Imm('add', R2, 1); // room for the NUL
+        a.jmpImm('jsle', R2, KSTR, l3);
+        a.mov64Imm(R2, KSTR);
+        a.label(l3);
+        a.jmpImm('jsge', R2, 1, l4);
+        a.mov64Imm(R2, 1);
+        a.label(l4);
+        a.mov64Reg(R3, R7);
+        a.alu64Imm('add', R3, src);
+        a.alu64Reg('add', R3, R4);
+        a.mov64Reg(R1, R7);
+        a.alu64Imm('add', R1, off);
+        a.call('probe_read_kernel_str');
+        a.label(done);
+        return off;
+      }
+      case 'user_string_n/2': case 'kernel_string_n/2': {
+        const off = this.scratch(KSTR);
+        this.zeroScratch(off, KSTR);
+        const ptr = this.stack(8);
+        this.long(e.args[0]!);
+        a.stxDW(FP, ptr, R0);
+        this.long(e.args[1]!);
+        a.mov64Reg(R2, R0);
+        a.alu64Imm('add', R2, 1);
+        const l1 = this.fresh('sn');
+        const l2 = this.fresh('sn');
+        a.jmpImm('jsle', R2, KSTR, l1);
+        a.mov64Imm(R2, KSTR);
+        a.label(l1);
+        a.jmpImm('jsge', R2, 1, l2);
+        a.mov64Imm(R2, 1);
+        a.label(l2);
+        a.ldxDW(R3, FP, ptr);
+        this.stackTop -= 8;
+        a.mov64Reg(R1, R7);
+        a.alu64Imm('add', R1, off);
+        a.call(e.name.startsWith('user') ? 'probe_read_user_str' : 'probe_read_kernel_str');
+        return off;
+      }
       case 'kernel_string/1': case 'user_string/1': {
         const off = this.scratch(KSTR);
         this.zeroScratch(off, KSTR);
@@ -1006,6 +1070,40 @@ export class ProbeGen {
       case 'cpu/0': a.call('get_smp_processor_id'); return;
       case 'target/0': a.ldxDW(R0, R9, TARGET_OFFSET); return;
       case 'local_clock_ns/0': case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
+      case 'strlen/1': {
+        // probe_read_kernel_str into a spare slot returns the length including the NUL.
+        const src = this.str(e.args[0]!);
+        const tmp = this.scratch(KSTR);
+        a.mov64Reg(R1, R7);
+        a.alu64Imm('add', R1, tmp);
+        a.mov64Imm(R2, KSTR);
+        a.mov64Reg(R3, R7);
+        a.alu64Imm('add', R3, src);
+        a.call('probe_read_kernel_str');
+        a.alu64Imm('sub', R0, 1);
+        const ok = this.fresh('slen');
+        a.jmpImm('jsge', R0, 0, ok);
+        a.mov64Imm(R0, 0);
+        a.label(ok);
+        return;
+      }
+      case 'user_long/1': case 'user_int/1': case 'user_short/1': case 'user_char/1':
+      case 'kernel_long/1': case 'kernel_int/1': case 'kernel_short/1': case 'kernel_char/1': {
+        const size = { long: 8, int: 4, short: 2, char: 1 }[e.name.split('_')[1] as 'long' | 'int' | 'short' | 'char'];
+        const slot = this.stack(8);
+        this.long(e.args[0]!);
+        a.mov64Reg(R3, R0);
+        a.stDW(FP, slot, 0);
+        a.mov64Reg(R1, FP);
+        a.alu64Imm('add', R1, slot);
+        a.mov64Imm(R2, size);
+        a.call(e.name.startsWith('user') ? 'probe_read_user' : 'probe_read_kernel');
+        const sz = size === 8 ? 'dw' : size === 4 ? 'w' : size === 2 ? 'h' : 'b';
+        if (sz === 'dw') a.ldxDW(R0, FP, slot);
+        else a.ldxs(sz, R0, FP, slot);
+        this.stackTop -= 8;
+        return;
+      }
       case 'gettimeofday_ns/0': case 'gettimeofday_us/0': case 'gettimeofday_ms/0': case 'gettimeofday_s/0': {
         a.call('ktime_get_ns');
         a.ldxDW(R1, R9, REALTIME_OFFSET);
