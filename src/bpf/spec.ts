@@ -23,6 +23,8 @@ export type AttachSpec =
   | { kind: 'function'; func: string; ret: boolean; btfId: number }
   /** cpu-clock sampling, one perf event per CPU (timer.profile). */
   | { kind: 'cpu_clock'; freq: number | null; periodNs: bigint | null }
+  /** Not attached: run once on demand with BPF_PROG_TEST_RUN (begin/end under --runtime=bpf). */
+  | { kind: 'test_run' }
   /** A perf counter overflowing every `sample` events, one per CPU (perf.sw.*, perf.hw.*). */
   | { kind: 'perf'; event: string; type: number; config: number; sample: bigint };
 

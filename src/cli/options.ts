@@ -127,7 +127,13 @@ function applyLong(o: Options, name: string, v: string | null): void {
     case 'help': o.help = true; break;
     case 'version': o.version = true; break;
     case 'compatible': o.compatible = v; break;
-    case 'runtime': o.runtime = v; break;
+    case 'runtime':
+      // kernel (the default) runs begin/end/timer handlers in the interpreter; bpf also moves
+      // begin and end into eBPF (BPF_PROG_TEST_RUN). There is no dyninst back end.
+      if (v === 'kernel' || v === 'bpf') o.runtime = v;
+      else if (v === 'dyninst') throw new UsageError('--runtime=dyninst is not supported by tstap (use kernel or bpf).');
+      else throw new UsageError(`Invalid argument '${v ?? ''}' for --runtime.`);
+      break;
     case 'unprivileged': o.privilege = 'stapusr'; break;
     case 'privilege':
       if (v === null) o.privilege = 'stapusr';

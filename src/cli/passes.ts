@@ -95,7 +95,8 @@ function shellCommand(cmd: string): TargetCommand {
 
 /** Passes 3-4 for kernel probes: eBPF programs and maps (null when every probe runs in user space). */
 export function buildKernel(p: Program, o: Options): KernelBuild | null {
-  if (!p.probes.some(isKernelProbe)) return null;
+  const allInKernel = o.runtime === 'bpf';
+  if (!allInKernel && !p.probes.some(isKernelProbe)) return null;
   // Tracepoint formats (and classic attachment) need tracefs: mount it if this is a fresh box.
   if (process.getuid?.() === 0) {
     try {
@@ -115,7 +116,8 @@ export function buildKernel(p: Program, o: Options): KernelBuild | null {
     }
     return btf;
   };
-  return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer);
+  return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer,
+    { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction });
 }
 
 /** -p3: the generated programs, disassembled with their script lines. */
@@ -124,6 +126,7 @@ export function disassembleKernel(k: KernelBuild): string {
     a.kind === 'tp_btf' ? a.tracepoint : a.kind === 'tracepoint' ? `${a.category}:${a.name}`
       : a.kind === 'function' ? `${a.func}${a.ret ? ' (return)' : ''}`
       : a.kind === 'perf' ? `${a.event} every ${a.sample} events per CPU`
+      : a.kind === 'test_run' ? 'run once with BPF_PROG_TEST_RUN'
       : a.freq !== null ? `${a.freq} Hz per CPU` : `every ${a.periodNs} ns per CPU`;
   return k.spec.programs.map((ps) =>
     `# ${ps.name}: ${ps.attach.kind} ${where(ps.attach)}\n` +

@@ -46,6 +46,11 @@ export interface KernelHooks {
   dropped(): bigint;
   printCall(index: number): A.PrintFormat;
   setTarget(pid: number): void;
+  /** The session state kernel handlers see: 0 running, 1 stopping, 2 error. */
+  setState(state: number): void;
+  /** --runtime=bpf: whether probe `index`'s handler runs in the kernel via BPF_PROG_TEST_RUN. */
+  hasTestRun(index: number): boolean;
+  testRun(index: number): void;
 }
 
 /** -c CMD: started once the probes are armed; the session ends when it exits. */
@@ -78,13 +83,32 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
   const natives = new Natives(ctx, program, opts);
   const compiler = new Compiler(program, ctx, natives);
   const kernelHooks = opts.kernel;
+  const kernel = kernelHooks;
+  // Where records from kernel handlers go.
+  const sink = {
+    printf: (call: number, values: Value[]) => natives.printRecord(kernel!.printCall(call), values),
+    text: (t: string) => natives.print(t),
+    exit: () => ctx.onExit(),
+    error: (message: string, tok: Token | null) => reportError(new StapError(message, tok)),
+  };
   if (kernelHooks) {
     kernelHooks.prepare();
     ctx.external = (v) => kernelHooks.cell(v);
   }
   const budget = (p: DerivedProbe) => (p.site.family.startsWith('timer.') ? opts.limits.maxActionTimer : opts.limits.maxAction);
   const userProbes = program.probes.filter((p) => USER_FAMILIES.test(p.site.family));
-  const handlers = userProbes.map((probe): Handler => ({ probe, run: compiler.probe(probe, budget(probe)) }));
+  const inKernel = (p: DerivedProbe) => kernelHooks?.hasTestRun(p.index) ?? false;
+  const handlers = userProbes.map((probe): Handler => ({
+    probe,
+    // --runtime=bpf: compiled handlers run once in the kernel; their records are handled at once.
+    // The kernel state flag is reset first: an earlier end handler's exit() must not silence
+    // the next one (every end probe runs, as in stap).
+    run: inKernel(probe) ? () => {
+      kernelHooks!.setState(0);
+      kernelHooks!.testRun(probe.index);
+      kernelHooks!.poll(sink);
+    } : compiler.probe(probe, budget(probe)),
+  }));
   const byFamily = (fam: string) =>
     handlers.filter((h) => h.probe.site.family === fam)
       .sort((a, b) => (sequence(a.probe) < sequence(b.probe) ? -1 : sequence(a.probe) > sequence(b.probe) ? 1 : a.probe.index - b.probe.index));
@@ -100,15 +124,8 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
     opts.err(`WARNING: ${msg}\n`);
   };
   natives.onWarning = warn;
-  const kernel = opts.kernel;
   ctx.targetPid = opts.targetPid ?? 0;
   if (kernel && opts.targetPid !== null) kernel.setTarget(opts.targetPid);
-  const sink = {
-    printf: (call: number, values: Value[]) => natives.printRecord(kernel!.printCall(call), values),
-    text: (t: string) => natives.print(t),
-    exit: () => ctx.onExit(),
-    error: (message: string, tok: Token | null) => reportError(new StapError(message, tok)),
-  };
 
   const fire = (h: Handler): void => {
     const cond = conditions.get(h);

@@ -25,15 +25,22 @@ export function isKernelProbe(p: DerivedProbe): boolean {
   return PROBE_FAMILIES.find((f) => f.id === p.site.family)?.context === 'kernel';
 }
 
-/** Globals referenced by the kernel handlers. */
+/** Globals referenced by the kernel handlers, directly or through the functions they call. */
 function sharedGlobals(p: Program, probes: DerivedProbe[]): Var[] {
   const out = new Set<Var>();
+  const seen = new Set<unknown>();
   const visit = (n: unknown): void => {
     if (n === null || typeof n !== 'object') return;
     const node = n as { kind?: string };
     if (node.kind === 'symbol') {
       const v = p.bindings.vars.get(n as A.SymbolExpr);
       if (v?.scope === 'global') out.add(v);
+    } else if (node.kind === 'functioncall') {
+      const decl = p.bindings.calls.get(n as A.FunctionCall)?.decl;
+      if (decl && !seen.has(decl)) {
+        seen.add(decl);
+        visit(decl.body);
+      }
     }
     for (const [k, x] of Object.entries(n)) if (k !== 'tok') visit(x);
   };
@@ -44,29 +51,63 @@ function sharedGlobals(p: Program, probes: DerivedProbe[]): Var[] {
   return p.globals.filter((g) => out.has(g));
 }
 
-export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntries: number, maxAction = 1000): KernelBuild | null {
-  const kernel = p.probes.filter(isKernelProbe);
-  if (kernel.length === 0) return null;
+export interface KernelOptions {
+  /**
+   * --runtime=bpf: begin and end handlers are compiled to eBPF too and run with
+   * BPF_PROG_TEST_RUN; every global lives in maps. A handler using a construct the kernel
+   * back end lacks stays with the interpreter.
+   */
+  userHandlersInKernel: boolean;
+  /** MAXACTION for begin/end handlers (kernel probes get `maxAction`, stap's timer budget). */
+  maxActionUser: number;
+}
+
+export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntries: number, maxAction = 1000,
+  opts: KernelOptions = { userHandlersInKernel: false, maxActionUser: maxAction }): KernelBuild | null {
+  const attached = p.probes.filter(isKernelProbe);
+  const candidates = opts.userHandlersInKernel
+    ? p.probes.filter((pr) => pr.site.family === 'begin' || pr.site.family === 'end') : [];
+  if (attached.length === 0 && candidates.length === 0) return null;
   const buckets = (v: Var) => {
     const h = histSpecOf(p, v);
     if (h.kind === 'log') return LOG_BUCKETS;
     if (h.kind === 'linear') return Math.trunc((h.stop - h.start) / h.interval) + 3;
     return 0;
   };
-  for (const g of sharedGlobals(p, kernel)) {
+  // First round (--runtime=bpf): which begin/end handlers compile at all, with every global in
+  // maps. Only the globals the kernel's handlers use go to maps in the end, so a global that
+  // only interpreted handlers touch keeps the interpreter's semantics (insertion order, ...).
+  const runnable = candidates.filter((probe) => {
+    const layout = new KernelLayout(p.globals, maxMapEntries, buckets);
+    try {
+      new ProbeGen(p, probe, layout, new Records(), TEST_RUN, true, opts.maxActionUser, getBtf).generate('trial');
+      return true;
+    } catch (e) {
+      if (e instanceof SemanticError && e.site === 'kernel:unsupported') return false; // the interpreter runs it
+      throw e;
+    }
+  });
+  const kernel = [...attached, ...runnable];
+  if (kernel.length === 0) return null;
+  const globals = sharedGlobals(p, kernel);
+  for (const g of globals) {
     if (g.type === 'stats' && g.varianceShift !== null) {
       throw new SemanticError('kernel:unsupported', 'not supported in kernel context yet: @variance of a statistic written in a kernel probe', g.tok);
     }
   }
-  const layout = new KernelLayout(sharedGlobals(p, kernel), maxMapEntries, buckets);
+  const layout = new KernelLayout(globals, maxMapEntries, buckets);
   const records = new Records();
   const programs = kernel.map((probe, i) => {
-    const target = resolveTarget(probe, getBtf);
+    const testRun = runnable.includes(probe);
+    const target = testRun ? TEST_RUN : resolveTarget(probe, getBtf);
+    const budget = testRun ? opts.maxActionUser : maxAction;
     // A trial run tells whether the handler needs the scratch area; most counters do not, and
     // skipping its lookup makes every hit cheaper.
-    const trial = new ProbeGen(p, probe, layout, new Records(), target, true, maxAction, getBtf);
+    const trial = new ProbeGen(p, probe, layout, new Records(), target, true, budget, getBtf);
     trial.generate('trial');
-    return new ProbeGen(p, probe, layout, records, target, trial.usedScratch, maxAction, getBtf).generate(`tstap${process.pid % 100000}_${i}`);
+    return new ProbeGen(p, probe, layout, records, target, trial.usedScratch, budget, getBtf).generate(`tstap${process.pid % 100000}_${i}`);
   });
   return { spec: { maps: layout.maps, programs, records: records.formats }, layout, printCalls: records.printCalls, kernelProbes: new Set(kernel) };
 }
+
+const TEST_RUN: ReturnType<typeof resolveTarget> = { attach: { kind: 'test_run' }, vars: { kind: 'none' } };

@@ -27,5 +27,8 @@ export function kernelHooks(sys: SysApi, build: KernelBuild, onLog: (log: string
     dropped: () => session.dropped(),
     printCall: (i) => build.printCalls[i]!,
     setTarget: (pid) => session.setTarget(pid),
+    setState: (state) => session.setState(state),
+    hasTestRun: (index) => session.hasTestRun(index),
+    testRun: (index) => session.testRun(index),
   } satisfies KernelHooks & { unusedLog?: typeof onLog };
 }

@@ -13,7 +13,7 @@ import { AttachType, BPF_ANY, MapType, ProgType } from '../sys/bpf-const.js';
 import { mapCreate, mapDelete, mapLookup, mapLookupBatch, mapUpdate, batchEntry, type BpfMapInfo } from '../sys/bpf.js';
 import { numPossibleCpus, roundUp8 } from '../sys/cpus.js';
 import { linkCreateTracing, linkCreatePerfEvent } from '../sys/link.js';
-import { BpfLoadError, progLoad } from '../sys/prog.js';
+import { BpfLoadError, progLoad, progTestRun } from '../sys/prog.js';
 import type { SysApi } from '../sys/syscall.js';
 import { tracepointSignature } from '../meta/btf-probe-args.js';
 import { vmlinuxBtf } from '../meta/btf.js';
@@ -109,7 +109,8 @@ export class KernelSession {
         return fd;
       }
       const perfProg = p.attach.kind === 'cpu_clock' || p.attach.kind === 'perf';
-      const fd = progLoad(this.sys, { type: perfProg ? ProgType.PERF_EVENT : ProgType.TRACEPOINT, insns, name: p.name });
+      const type = perfProg ? ProgType.PERF_EVENT : p.attach.kind === 'test_run' ? ProgType.RAW_TRACEPOINT : ProgType.TRACEPOINT;
+      const fd = progLoad(this.sys, { type, insns, name: p.name });
       this.fds.push(fd);
       return fd;
     } catch (e) {
@@ -121,6 +122,7 @@ export class KernelSession {
   /** Attaches every loaded program: from now on kernel handlers run. */
   attach(): void {
     for (const [p, fd] of this.progFds) {
+      if (p.attach.kind === 'test_run') continue;
       if (p.attach.kind === 'tp_btf') {
         this.links.push(linkCreateTracing(this.sys, fd, AttachType.TRACE_RAW_TP));
       } else if (p.attach.kind === 'function') {
@@ -225,6 +227,23 @@ export class KernelSession {
   /** Tells the kernel handlers the session is stopping: they do nothing from now on. */
   stopping(): void {
     this.setGlobal(STATE_OFFSET, 1n);
+  }
+
+  /** The session state kernel handlers see (0 running, 1 stopping, 2 error). */
+  setState(state: number): void {
+    this.setGlobal(STATE_OFFSET, BigInt(state));
+  }
+
+  /** Whether a handler of probe `index` was compiled to run here with BPF_PROG_TEST_RUN. */
+  hasTestRun(index: number): boolean {
+    return [...this.progFds.keys()].some((p) => p.probe === index && p.attach.kind === 'test_run');
+  }
+
+  /** Runs the handler of probe `index` once (BPF_PROG_TEST_RUN with an empty raw_tp ctx). */
+  testRun(index: number): void {
+    for (const [p, fd] of this.progFds) {
+      if (p.probe === index && p.attach.kind === 'test_run') progTestRun(this.sys, fd, { ctxIn: Buffer.alloc(8) });
+    }
   }
 
   private setGlobal(offset: number, value: bigint): void {
