@@ -15,6 +15,7 @@ import {
 } from './insn.js';
 import { link, type LinkOptions, type PendingSlot } from './link.js';
 import type { MapRef, Program, Relocation, Span } from './program.js';
+import { pruneUnreachable } from './prune.js';
 
 export { AsmError };
 
@@ -272,6 +273,10 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
 
   /** Resolves labels and checks the program; the assembler may keep growing afterwards. */
   link(options: LinkOptions = {}): Program<M, S> {
+    if (options.pruneUnreachable) {
+      const u = pruneUnreachable({ slots: this.slots, labels: this.labels, funcs: this.funcs, relocs: this.relocs });
+      return link(u.slots, u.labels, u.funcs, u.relocs, options);
+    }
     return link(this.slots, this.labels, this.funcs, this.relocs, options);
   }
 

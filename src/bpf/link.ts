@@ -27,6 +27,8 @@ export interface PendingSlot<S> {
 }
 
 export interface LinkOptions {
+  /** Drop unreachable instructions first (the verifier rejects them); off, it reports them. */
+  pruneUnreachable?: boolean;
   /** Instruction limit; default the privileged one (1,000,000). Use MAX_INSNS_UNPRIVILEGED for 4096. */
   maxInsns?: number;
 }

@@ -2,6 +2,7 @@
 // interpreter's fast path (no tree walking at run time). Semantics follow stap's translator:
 // int64 wraparound, "division by 0", MAXSTRINGLEN truncation, short-circuit logic.
 
+import { arrayOverflowMessage } from '../elaborate/runtime-messages.js';
 import type * as A from '../parse/ast.js';
 import type { Func, Program, Var } from '../elaborate/model.js';
 import type { Token } from '../parse/token.js';
@@ -54,9 +55,25 @@ export class ExprCompiler {
     const max = v.maxSize > 0 ? v.maxSize : this.ctx.limits.maxMapEntries;
     if (v.arity > 0) c = new StapArray<Value | StatData>(max, v.wrap) as Cell;
     else if (v.type === 'stats') c = { v: this.natives.newStat(v) };
-    else c = { v: v.init ? (v.init.kind === 'literal_number' ? v.init.value : this.ctx.clip(unescapeLiteral(v.init.value))) : zero(v) };
+    else c = { v: this.initialValue(v) };
     this.ctx.globals.set(v, c);
     return c;
+  }
+
+  private initialValue(v: Var): Value {
+    return v.init ? (v.init.kind === 'literal_number' ? v.init.value : this.ctx.clip(unescapeLiteral(v.init.value))) : zero(v);
+  }
+
+  /**
+   * Globals kept in kernel maps start zeroed there: their initializers are written before any
+   * handler runs (also for globals no interpreted handler touches).
+   */
+  initExternalGlobals(): void {
+    for (const v of this.program.globals) {
+      if (!v.init || v.arity > 0) continue;
+      const c = this.ctx.external(v);
+      if (c) (c as { v: Value }).v = this.initialValue(v);
+    }
   }
 
   protected keys(indexes: (A.Expr | null)[]): Keys {
@@ -434,9 +451,7 @@ export function zero(v: Var): Value {
   return v.type === 'string' ? '' : F;
 }
 
-export function arrayOverflowMessage(v: Var): string {
-  return `Array overflow, check ${v.maxSize > 0 ? `size limit (${v.maxSize})` : 'MAXMAPENTRIES'}`;
-}
+export { arrayOverflowMessage };
 
 /** Integer operators with stap's semantics: division by 0 is an error, shifts mask to 0..63. */
 export function arith(op: string, tok: Token): (a: bigint, b: bigint) => bigint {

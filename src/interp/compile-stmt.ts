@@ -1,6 +1,7 @@
 // Compiles statements, functions and probe handlers to closures. Statements return a
 // completion code (normal, break, continue, return); `next` and errors are exceptions.
 
+import { straightLineCount } from '../elaborate/straight-line.js';
 import type * as A from '../parse/ast.js';
 import type { DerivedProbe, Func, Var } from '../elaborate/model.js';
 import { compareValues, type ArrayStore, type Entry } from './arrays.js';
@@ -30,7 +31,7 @@ export class Compiler extends ExprCompiler {
     const body = this.stmt(p.body);
     const size = p.locals.length;
     const init = p.locals.map(zero);
-    const count = this.straightLineCount(p.body, new Set());
+    const count = straightLineCount(this.program, p.body);
     if (count !== null && count > budget) {
       return () => {
         throw new StapError('MAXACTION exceeded', null, 'maxaction');
@@ -40,36 +41,6 @@ export class Compiler extends ExprCompiler {
       const frame: Frame = init.slice(0, size);
       body(frame);
     };
-  }
-
-  /** Statements a loop-free body runs at most (following calls), or null if it loops. */
-  private straightLineCount(s: A.Stmt, seen: Set<Func>): number | null {
-    let n = 0;
-    let finite = true;
-    const visit = (x: unknown): void => {
-      if (!finite || x === null || typeof x !== 'object') return;
-      const node = x as { kind?: string };
-      if (node.kind === 'for_loop' || node.kind === 'foreach_loop') {
-        finite = false;
-        return;
-      }
-      if (node.kind === 'expr_statement' || node.kind === 'if_statement' || node.kind === 'return_statement' || node.kind === 'delete_statement') n++;
-      if (node.kind === 'functioncall') {
-        const fn = this.program.bindings.calls.get(x as A.FunctionCall);
-        if (fn?.decl) {
-          if (seen.has(fn)) {
-            finite = false;
-            return;
-          }
-          seen.add(fn);
-          visit(fn.decl.body);
-          seen.delete(fn);
-        }
-      }
-      for (const [k, v] of Object.entries(x)) if (k !== 'tok') visit(v);
-    };
-    visit(s);
-    return finite ? n : null;
   }
 
   protected override compileFunctionBody(fn: Func, into: { run: (frame: Value[]) => Value; size: number }): void {

@@ -2,6 +2,8 @@
 // printing (printf family, histograms), statistics, regex matching, and functions (tapset
 // intrinsics plus the interpreter's own: exit, pp, execname...).
 
+import { arrayOverflowMessage } from '../elaborate/runtime-messages.js';
+import { ArrayFullError } from './arrays.js';
 import * as os from 'node:os';
 import type * as A from '../parse/ast.js';
 import type { Func, Program, Var } from '../elaborate/model.js';
@@ -26,6 +28,8 @@ import { StapError, type Value } from './values.js';
 /** A statistic kept per CPU by kernel handlers: aggregated when read, as stap does. */
 export interface PerCpuStats {
   perCpu: StatData[];
+  /** Writes back a `<<<` made to `perCpu[0]` by an interpreted handler. */
+  commit?: () => void;
 }
 
 const ALL_STATS: StatConfig = { hist: NO_HIST, ops: new Set<StatOp>(['count', 'sum', 'min', 'max', 'avg']), bitShift: 0 };
@@ -161,13 +165,23 @@ export class Natives {
     return { v: this.program.bindings.vars.get(sym)!, isArray: e.kind === 'arrayindex' };
   }
 
-  statAdd(e: A.AssignmentExpr, slot: (f: Frame) => StatData, rhs: Fn): Fn {
+  statAdd(e: A.AssignmentExpr, slot: (f: Frame) => StatData | PerCpuStats, rhs: Fn): Fn {
     const { v } = this.statVar(e.left);
     const cfg = this.statConfig(v);
+    const tok = e.left.kind === 'arrayindex' ? e.left.base.tok : e.tok;
     return (f) => {
       const sd = slot(f);
       const x = rhs(f) as bigint;
-      statAdd(cfg, sd, x);
+      if ('perCpu' in sd) {
+        // Kept by the kernel (shared with a kernel handler): added to the first CPU's copy.
+        statAdd(cfg, sd.perCpu[0]!, x);
+        try {
+          sd.commit!();
+        } catch (err) {
+          if (err instanceof ArrayFullError) throw new StapError(arrayOverflowMessage(v), tok);
+          throw err;
+        }
+      } else statAdd(cfg, sd, x);
       return x;
     };
   }

@@ -84,6 +84,11 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
   const compiler = new Compiler(program, ctx, natives);
   const kernelHooks = opts.kernel;
   const kernel = kernelHooks;
+  if (kernelHooks) {
+    kernelHooks.prepare();
+    ctx.external = (v) => kernelHooks.cell(v);
+    compiler.initExternalGlobals();
+  }
   // Where records from kernel handlers go.
   const sink = {
     printf: (call: number, values: Value[]) => natives.printRecord(kernel!.printCall(call), values),
@@ -91,10 +96,6 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
     exit: () => ctx.onExit(),
     error: (message: string, tok: Token | null) => reportError(new StapError(message, tok)),
   };
-  if (kernelHooks) {
-    kernelHooks.prepare();
-    ctx.external = (v) => kernelHooks.cell(v);
-  }
   const budget = (p: DerivedProbe) => (p.site.family.startsWith('timer.') ? opts.limits.maxActionTimer : opts.limits.maxAction);
   const userProbes = program.probes.filter((p) => USER_FAMILIES.test(p.site.family));
   const inKernel = (p: DerivedProbe) => kernelHooks?.hasTestRun(p.index) ?? false;

@@ -3,6 +3,8 @@
 // scratch area (R7); scalar globals in one array map value (R9); ctx in R6. Constructs not yet
 // supported in kernel context are compile errors naming the construct (docs/compat.md).
 
+import { arrayOverflowMessage } from '../../elaborate/runtime-messages.js';
+import { straightLineCount } from '../../elaborate/straight-line.js';
 import { SemanticError } from '../../diag/errors.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
@@ -97,6 +99,9 @@ export class ProbeGen {
       a.mov64Imm(R1, this.maxAction);
       a.stxDW(FP, this.actionsSlot, R1);
     }
+    // As the interpreter (and stap): a loop-free handler longer than its budget fails up front.
+    const straight = straightLineCount(this.prog, this.probe.body);
+    if (straight !== null && straight > this.maxAction) this.runtimeError('MAXACTION exceeded', null);
     for (const v of this.probe.locals) {
       if (v.type === 'string') {
         const off = this.scratch(KSTR);
@@ -116,7 +121,7 @@ export class ProbeGen {
     a.label(EXIT);
     a.mov64Imm(R0, 0);
     a.exit();
-    return { name, probe: this.probe.index, attach: this.target.attach, program: a.link() };
+    return { name, probe: this.probe.index, attach: this.target.attach, program: a.link({ pruneUnreachable: true }) };
   }
 
   // ---- storage helpers --------------------------------------------------------------
@@ -534,7 +539,7 @@ export class ProbeGen {
       if (v.scope !== 'global') {
         const slot = this.localSlots.get(v)!;
         if (op) {
-          this.binary({ kind: 'binary', tok: e.tok, op, left: target, right: e.right });
+          this.binary({ kind: 'binary', tok: e.right.tok, op, left: target, right: e.right });
         } else {
           this.long(e.right);
         }
@@ -551,7 +556,7 @@ export class ProbeGen {
         a.alu64Reg('add', R0, R1); // new value = delta + old
         return;
       }
-      if (op) this.binary({ kind: 'binary', tok: e.tok, op, left: target, right: e.right });
+      if (op) this.binary({ kind: 'binary', tok: e.right.tok, op, left: target, right: e.right });
       else this.long(e.right);
       a.stxDW(R9, loc.offset, R0);
       return;
@@ -659,7 +664,7 @@ export class ProbeGen {
       add();
       a.label(insert);
       const raced = this.fresh('raced');
-      this.updateMap(loc.map, key, valSlot, 1, tok, raced);
+      this.updateMap(loc, key, valSlot, 1, t.base.tok, raced);
       a.mov64Imm(R0, 0);
       if (!post) a.ldxDW(R0, FP, valSlot);
       a.ja(done);
@@ -682,8 +687,6 @@ export class ProbeGen {
         a.ldxDW(R2, FP, slot2);
         a.mov64Reg(R0, R1);
         a.mov64Reg(R1, R2);
-        const tmp: A.BinaryExpr = { kind: 'binary', tok, op, left: rhs, right: rhs };
-        void tmp;
         switch (op) {
           case '*': a.alu64Reg('mul', R0, R1); break;
           case '&': a.alu64Reg('and', R0, R1); break;
@@ -695,15 +698,16 @@ export class ProbeGen {
         }
         a.stxDW(FP, valSlot, R0);
       }
-      this.updateMap(loc.map, key, valSlot, 0, tok, null);
+      this.updateMap(loc, key, valSlot, 0, t.base.tok, null);
       a.ldxDW(R0, FP, valSlot);
     }
     this.stackTop -= 8;
   }
 
   /** map_update_elem(map, key, &value, flags); E2BIG is stap's array overflow error. */
-  private updateMap(map: MapSpec, keyOff: number, valSlot: number, flags: number, tok: Token, onExists: string | null): void {
+  private updateMap(loc: Extract<GlobalLoc, { kind: 'array' }>, keyOff: number, valSlot: number, flags: number, tok: Token, onExists: string | null): void {
     const a = this.a;
+    const map = loc.map;
     a.ldMapFd(R1, map);
     a.mov64Reg(R2, R7);
     a.alu64Imm('add', R2, keyOff);
@@ -714,7 +718,7 @@ export class ProbeGen {
     const ok = this.fresh('updok');
     a.jmpImm('jeq', R0, 0, ok);
     if (onExists) a.jmpImm('jeq', R0, -17, onExists); // EEXIST: another CPU inserted it first
-    this.runtimeError(`Array overflow, check ${map.maxEntries !== 0 ? 'MAXMAPENTRIES' : 'size limit'}`, tok);
+    this.runtimeError(arrayOverflowMessage(loc.var), tok);
     a.label(ok);
   }
 
@@ -759,7 +763,7 @@ export class ProbeGen {
       const inserted = this.fresh('statins');
       a.jmpImm('jeq', R0, 0, inserted);
       a.jmpImm('jeq', R0, -17, inserted);
-      this.runtimeError('Array overflow, check MAXMAPENTRIES', e.tok);
+      this.runtimeError(arrayOverflowMessage(loc.var), t.kind === 'arrayindex' ? t.base.tok : e.tok);
       a.label(inserted);
       this.lookupKey(loc.map, keyOff);
       a.jmpImm('jeq', R0, 0, EXIT);

@@ -58,6 +58,31 @@ function decodeStats(b: Buffer, at: number, layout: StatsLayout): StatData {
   };
 }
 
+function encodeStats(b: Buffer, at: number, layout: StatsLayout, sd: StatData): void {
+  b.writeBigInt64LE(sd.count, at + STAT_COUNT);
+  b.writeBigInt64LE(sd.sum, at + STAT_SUM);
+  b.writeBigInt64LE(sd.min, at + STAT_MIN);
+  b.writeBigInt64LE(sd.max, at + STAT_MAX);
+  for (let i = 0; i < layout.buckets; i++) b.writeBigInt64LE(sd.histogram[i] ?? 0n, at + STAT_HIST + 8 * i);
+}
+
+/**
+ * The per-CPU accumulators of one statistic. A `<<<` in an interpreted handler goes into the
+ * first CPU's copy and `commit` writes it back, so kernel and user writers add up.
+ */
+function perCpuStats(map: MapHandle, layout: StatsLayout, b: Buffer | null, write: (b: Buffer) => void): PerCpuStats {
+  const buf = b ?? Buffer.alloc(map.stride * map.copies);
+  const perCpu: StatData[] = [];
+  for (let c = 0; c < map.copies; c++) perCpu.push(decodeStats(buf, c * map.stride, layout));
+  return {
+    perCpu,
+    commit: () => {
+      encodeStats(buf, 0, layout, perCpu[0]!);
+      write(buf);
+    },
+  };
+}
+
 /** A scalar long or string in the shared globals value. */
 export function scalarCell(globals: MapHandle, loc: Extract<GlobalLoc, { kind: 'scalar' }>): Cell {
   const key = Buffer.alloc(4);
@@ -84,10 +109,7 @@ export function statsCell(map: MapHandle, stats: StatsLayout): Cell {
   const key = Buffer.alloc(4);
   return {
     get v(): PerCpuStats {
-      const b = map.lookup(key);
-      const perCpu: StatData[] = [];
-      for (let c = 0; b && c < map.copies; c++) perCpu.push(decodeStats(b, c * map.stride, stats));
-      return { perCpu };
+      return perCpuStats(map, stats, map.lookup(key), (b) => map.update(key, b));
     },
   } as unknown as Cell;
 }
@@ -107,12 +129,16 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
     return encodeFields(this.loc.keyFields, keys, this.map.spec.keySize);
   }
 
-  private decodeValue(b: Buffer): Value | PerCpuStats {
-    if (this.loc.value === 'long') return b.readBigInt64LE(0);
-    if (this.loc.value === 'string') return decodeString(b, 0, KSTR);
-    const perCpu: StatData[] = [];
-    for (let c = 0; c < this.map.copies; c++) perCpu.push(decodeStats(b, c * this.map.stride, this.loc.stats!));
-    return { perCpu };
+  private decodeValue(b: Buffer | null, key: Buffer): Value | PerCpuStats {
+    if (this.loc.value === 'long') return b ? b.readBigInt64LE(0) : 0n;
+    if (this.loc.value === 'string') return b ? decodeString(b, 0, KSTR) : '';
+    return perCpuStats(this.map, this.loc.stats!, b, (v) => {
+      try {
+        this.map.update(key, v);
+      } catch {
+        throw new ArrayFullError();
+      }
+    });
   }
 
   private encodeValue(v: Value | PerCpuStats): Buffer {
@@ -124,8 +150,9 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
   }
 
   get(keys: Value[]): Entry<Value | PerCpuStats> | undefined {
-    const b = this.map.lookup(this.key(keys));
-    return b ? { keys, value: this.decodeValue(b) } : undefined;
+    const key = this.key(keys);
+    const b = this.map.lookup(key);
+    return b ? { keys, value: this.decodeValue(b, key) } : undefined;
   }
 
   get1(k: Value): Entry<Value | PerCpuStats> | undefined {
@@ -137,7 +164,10 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
   }
 
   slot(keys: Value[], init: () => Value | PerCpuStats): Entry<Value | PerCpuStats> {
-    return this.get(keys) ?? { keys, value: init() };
+    if (this.loc.value !== 'stats') return this.get(keys) ?? { keys, value: init() };
+    // A statistic is created in the map by its first `<<<` (commit).
+    const key = this.key(keys);
+    return { keys, value: this.decodeValue(this.map.lookup(key), key) };
   }
 
   store(entry: Entry<Value | PerCpuStats>): void {
@@ -158,7 +188,7 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
   }
 
   entries(): Entry<Value | PerCpuStats>[] {
-    const all = this.map.dump().map(({ key, value }) => ({ keys: decodeFields(this.loc.keyFields, key), value: this.decodeValue(value) }));
+    const all = this.map.dump().map(({ key, value }) => ({ keys: decodeFields(this.loc.keyFields, key), value: this.decodeValue(value, key) }));
     if (!this.order) return all;
     // Keep a previous sort's order for the keys still present; new keys follow.
     const rank = new Map(this.order.map((e, i) => [keyOf(e.keys), i]));
