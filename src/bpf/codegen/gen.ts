@@ -179,10 +179,12 @@ export class ProbeGen {
         }
         return;
       case 'null_statement': return;
-      case 'expr_statement': this.effect(s.value); return;
+      case 'expr_statement': this.tick(1, s.tok); a.at(s.tok); this.effect(s.value); return;
       case 'if_statement': {
         const els = this.fresh('else');
         const end = this.fresh('endif');
+        this.tick(1, s.tok);
+        a.at(s.tok);
         this.long(s.cond);
         a.jmpImm('jeq', R0, 0, els);
         this.stmt(s.thenStmt);
@@ -193,13 +195,15 @@ export class ProbeGen {
         return;
       }
       case 'next_statement': a.ja(EXIT); return;
-      case 'delete_statement': this.delete(s); return;
+      case 'delete_statement': this.tick(1, s.tok); a.at(s.tok); this.delete(s); return;
       case 'for_loop': this.forLoop(s); return;
       case 'break_statement': a.ja(this.loops[this.loops.length - 1]!.brk); return;
       case 'continue_statement': a.ja(this.loops[this.loops.length - 1]!.cont); return;
       case 'return_statement': {
         const f = this.inlined[this.inlined.length - 1];
         if (!f) throw unsupported('return outside a function', s.tok);
+        this.tick(1, s.tok);
+        a.at(s.tok);
         if (s.value) {
           if (f.type === 'string') this.copy(R7, f.result, R7, this.str(s.value), KSTR);
           else {
@@ -223,6 +227,9 @@ export class ProbeGen {
     const top = this.fresh('loop');
     const cont = this.fresh('cont');
     const brk = this.fresh('brk');
+    // The interpreter's accounting, action for action: one before the loop (two with an init
+    // statement), one per iteration charged at the body's first statement.
+    this.tick(s.init ? 2 : 1, s.tok);
     if (s.init) this.effect(s.init.value);
     a.label(top);
     this.long(s.cond);
@@ -232,16 +239,26 @@ export class ProbeGen {
     this.loops.pop();
     a.label(cont);
     if (s.incr) this.effect(s.incr.value);
-    a.at(firstTok(s.body) ?? s.tok);
-    a.ldxDW(R1, FP, this.actionsSlot);
-    a.alu64Imm('sub', R1, 2);
-    a.stxDW(FP, this.actionsSlot, R1);
-    const ok = this.fresh('budget');
-    a.jmpImm('jsgt', R1, 0, ok);
-    this.runtimeError('MAXACTION exceeded', firstTok(s.body) ?? s.tok);
-    a.label(ok);
+    this.tick(1, firstTok(s.body) ?? s.tok);
     a.ja(top);
     a.label(brk);
+  }
+
+  /**
+   * Charges `n` actions against the handler's MAXACTION budget; only handlers with loops keep
+   * one (a loop-free handler was checked up front, and hot-path counters pay nothing).
+   */
+  private tick(n: number, tok: Token): void {
+    if (this.actionsSlot === 0) return;
+    const a = this.a;
+    a.at(tok);
+    a.ldxDW(R1, FP, this.actionsSlot);
+    a.alu64Imm('sub', R1, n);
+    a.stxDW(FP, this.actionsSlot, R1);
+    const ok = this.fresh('budget');
+    a.jmpImm('jsge', R1, 0, ok);
+    this.runtimeError('MAXACTION exceeded', tok);
+    a.label(ok);
   }
 
   /** A script function, inlined (kernel handlers cannot recurse; stap forbids it there too). */
