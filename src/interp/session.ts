@@ -79,6 +79,23 @@ const USER_FAMILIES = /^(begin|end|error|never|timer\.(s|sec|ms|msec|us|usec|ns|
 
 /** Runs `program`; resolves with the exit status. */
 export async function runProgram(program: Program, opts: RunOptions): Promise<number> {
+  // A signal during start-up (programs loading, begin running) still ends the run cleanly:
+  // it is noted here and honoured once the session is running.
+  let interrupted = false;
+  const onEarlySignal = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onEarlySignal);
+  process.on('SIGTERM', onEarlySignal);
+  try {
+    return await runSession(program, opts, () => interrupted);
+  } finally {
+    process.off('SIGINT', onEarlySignal);
+    process.off('SIGTERM', onEarlySignal);
+  }
+}
+
+async function runSession(program: Program, opts: RunOptions, interrupted: () => boolean): Promise<number> {
   const ctx = new Context(opts.limits, opts.out, opts.err);
   const natives = new Natives(ctx, program, opts);
   const compiler = new Compiler(program, ctx, natives);
@@ -186,7 +203,7 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
     }
     await runTimers(handlers.filter((h) => h.probe.site.family.startsWith('timer.')), ctx, (h) => {
       if (sess.state === 'running') fire(h);
-    }, () => sess.state !== 'running');
+    }, () => sess.state !== 'running' || interrupted());
     if (sess.state === 'running') sess.state = 'stopping';
     if (kernel) {
       if (poller) clearTimeout(poller);
