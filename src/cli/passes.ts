@@ -117,7 +117,7 @@ export function buildKernel(p: Program, o: Options): KernelBuild | null {
     return btf;
   };
   return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer,
-    { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction });
+    { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction, maxStringLen: limitsFor(o, p).maxStringLen });
 }
 
 /** -p3: the generated programs, disassembled with their script lines. */

@@ -204,3 +204,21 @@ probe end { foreach ([a, b, c, d] in f) if (a == "/etc/hostname") printf("%s %d 
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, '/etc/hostname 13 etc /etc 3\n');
 });
+
+test('string-valued arrays in a kernel handler: =, .=, read back, missing elements read ""', async () => {
+  const r = await runTstap(['-c', workload('kill0 3'), script(`
+global names, last, n
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() == target()) {
+    names[$sig, ++n] = execname()
+    names[$sig, n] .= "!"
+    last = names[$sig, n]
+    printf("%s [%s] %d\\n", names[$sig, n], names[$sig, 99], [$sig, 99] in names)
+  }
+}
+probe end { foreach ([s, i+] in names) printf("%d %d %s %s\\n", s, i, names[s, i], last) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'node! [] 0\n'.repeat(3) + '0 1 node! node!\n0 2 node! node!\n0 3 node! node!\n');
+  assert.equal(r.rc, 0);
+});

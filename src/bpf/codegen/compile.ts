@@ -10,7 +10,7 @@ import type { Btf } from '../../runtime/meta/btf.js';
 import { LOG_BUCKETS } from '../../format/stats.js';
 import type { KernelSpec } from '../spec.js';
 import { histSpecOf, ProbeGen, Records } from './gen.js';
-import { KernelLayout } from './layout.js';
+import { KernelLayout, KSTR } from './layout.js';
 import { resolveTarget } from './targets.js';
 
 export interface KernelBuild {
@@ -60,12 +60,16 @@ export interface KernelOptions {
   userHandlersInKernel: boolean;
   /** MAXACTION for begin/end handlers (kernel probes get `maxAction`, stap's timer budget). */
   maxActionUser: number;
+  /** -D MAXSTRINGLEN: kernel strings hold KSTR bytes and do not truncate shorter. */
+  maxStringLen: number;
 }
 
 export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntries: number, maxAction = 1000,
-  opts: KernelOptions = { userHandlersInKernel: false, maxActionUser: maxAction }): KernelBuild | null {
+  opts: KernelOptions = { userHandlersInKernel: false, maxActionUser: maxAction, maxStringLen: 512 }): KernelBuild | null {
   const attached = p.probes.filter(isKernelProbe);
-  const candidates = opts.userHandlersInKernel
+  // A MAXSTRINGLEN below the kernel's string size would truncate differently there: such
+  // sessions keep begin/end in the interpreter.
+  const candidates = opts.userHandlersInKernel && opts.maxStringLen >= KSTR
     ? p.probes.filter((pr) => pr.site.family === 'begin' || pr.site.family === 'end') : [];
   if (attached.length === 0 && candidates.length === 0) return null;
   const buckets = (v: Var) => {

@@ -528,6 +528,48 @@ export class ProbeGen {
 
   // ---- variables and arrays ---------------------------------------------------------
 
+  /**
+   * `s = x`, `s .= x` on a string variable or array element; returns the scratch offset of the
+   * value stored. An element's index expressions are evaluated once, before the value (as the
+   * interpreter does).
+   */
+  private stringAssignment(e: A.AssignmentExpr): number {
+    const target = e.left;
+    if (e.op !== '=' && e.op !== '.=') throw unsupported(`${e.op} on strings`, e.tok);
+    if (target.kind === 'arrayindex') {
+      const loc = this.arrayOf(target);
+      const key = this.key(loc, target.indexes as A.Expr[]);
+      const src = e.op === '.=' ? this.concatOffsets(this.elementString(loc, key), this.str(e.right)) : this.str(e.right);
+      this.updateMap(loc, key, { base: R7, off: src }, 0, target.base.tok, null);
+      return src;
+    }
+    const src = e.op === '.=' ? this.concat({ kind: 'concat', tok: e.tok, op: '.', left: target, right: e.right }) : this.str(e.right);
+    if (target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
+      this.copy(R7, this.stringLocals.get(this.varOf(target))!, R7, src, KSTR);
+      return src;
+    }
+    if (target.kind === 'symbol') {
+      const loc = this.globalLoc(target);
+      if (loc.kind !== 'scalar') throw unsupported('this assignment', e.tok);
+      this.copy(R9, loc.offset, R7, src, KSTR);
+      return src;
+    }
+    throw unsupported('this assignment', e.tok);
+  }
+
+  /** The string element at packed key `key` into a fresh slot; a missing element reads as "". */
+  private elementString(loc: Extract<GlobalLoc, { kind: 'array' }>, key: number): number {
+    const a = this.a;
+    const out = this.scratch(KSTR);
+    this.zeroScratch(out, KSTR);
+    this.lookupKey(loc.map, key);
+    const miss = this.fresh('smiss');
+    a.jmpImm('jeq', R0, 0, miss);
+    this.copy(R7, out, R0, 0, KSTR);
+    a.label(miss);
+    return out;
+  }
+
   private assignment(e: A.AssignmentExpr): void {
     const a = this.a;
     if (e.op === '<<<') {
@@ -536,19 +578,8 @@ export class ProbeGen {
     }
     const target = e.left;
     if (this.typeOf(target) === 'string') {
-      if (e.op !== '=' && e.op !== '.=') throw unsupported(`${e.op} on strings`, e.tok);
-      const src = e.op === '.=' ? this.concat({ kind: 'concat', tok: e.tok, op: '.', left: target, right: e.right }) : this.str(e.right);
-      if (target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
-        this.copy(R7, this.stringLocals.get(this.varOf(target))!, R7, src, KSTR);
-        return;
-      }
-      if (target.kind === 'symbol') {
-        const loc = this.globalLoc(target);
-        if (loc.kind !== 'scalar') throw unsupported('this assignment', e.tok);
-        this.copy(R9, loc.offset, R7, src, KSTR);
-        return;
-      }
-      throw unsupported('string array values in a kernel probe', e.tok);
+      this.stringAssignment(e);
+      return;
     }
     const op = e.op === '=' ? null : e.op.slice(0, -1);
     if (target.kind === 'symbol') {
@@ -681,7 +712,7 @@ export class ProbeGen {
       add();
       a.label(insert);
       const raced = this.fresh('raced');
-      this.updateMap(loc, key, valSlot, 1, t.base.tok, raced);
+      this.updateMap(loc, key, { base: FP, off: valSlot }, 1, t.base.tok, raced);
       a.mov64Imm(R0, 0);
       if (!post) a.ldxDW(R0, FP, valSlot);
       a.ja(done);
@@ -715,21 +746,22 @@ export class ProbeGen {
         }
         a.stxDW(FP, valSlot, R0);
       }
-      this.updateMap(loc, key, valSlot, 0, t.base.tok, null);
+      this.updateMap(loc, key, { base: FP, off: valSlot }, 0, t.base.tok, null);
       a.ldxDW(R0, FP, valSlot);
     }
     this.stackTop -= 8;
   }
 
   /** map_update_elem(map, key, &value, flags); E2BIG is stap's array overflow error. */
-  private updateMap(loc: Extract<GlobalLoc, { kind: 'array' }>, keyOff: number, valSlot: number, flags: number, tok: Token, onExists: string | null): void {
+  private updateMap(loc: Extract<GlobalLoc, { kind: 'array' }>, keyOff: number, value: { base: typeof R7 | typeof FP; off: number },
+    flags: number, tok: Token, onExists: string | null): void {
     const a = this.a;
     const map = loc.map;
     a.ldMapFd(R1, map);
     a.mov64Reg(R2, R7);
     a.alu64Imm('add', R2, keyOff);
-    a.mov64Reg(R3, FP);
-    a.alu64Imm('add', R3, valSlot);
+    a.mov64Reg(R3, value.base);
+    a.alu64Imm('add', R3, value.off);
     a.mov64Imm(R4, flags);
     a.call('map_update_elem');
     const ok = this.fresh('updok');
@@ -919,10 +951,12 @@ export class ProbeGen {
         return off;
       }
       case 'functioncall': return this.stringCall(e);
-      case 'assignment': {
-        this.assignment(e);
-        return this.str(e.left);
+      case 'arrayindex': {
+        const loc = this.arrayOf(e);
+        if (loc.value !== 'string') throw unsupported(`${describeExpr(e)} as a string`, e.tok);
+        return this.elementString(loc, this.key(loc, e.indexes as A.Expr[]));
       }
+      case 'assignment': return this.stringAssignment(e);
       case 'concat': return this.concat(e);
       case 'ternary': {
         const out = this.scratch(KSTR);
@@ -946,9 +980,13 @@ export class ProbeGen {
    * copied after it into what is left of the slot (truncated as stap truncates at MAXSTRINGLEN).
    */
   private concat(e: A.ConcatExpr): number {
-    const a = this.a;
     const l = this.str(e.left);
-    const r = this.str(e.right);
+    return this.concatOffsets(l, this.str(e.right));
+  }
+
+  /** The strings at scratch offsets `l` and `r`, joined into a fresh slot. */
+  private concatOffsets(l: number, r: number): number {
+    const a = this.a;
     const out = this.scratch(KSTR);
     this.zeroScratch(out, KSTR);
     a.mov64Reg(R1, R7);
