@@ -222,3 +222,20 @@ probe end { foreach ([s, i+] in names) printf("%d %d %s %s\\n", s, i, names[s, i
   assert.equal(r.stdout, 'node! [] 0\n'.repeat(3) + '0 1 node! node!\n0 2 node! node!\n0 3 node! node!\n');
   assert.equal(r.rc, 0);
 });
+
+test('try/catch in a kernel handler: the catch variable gets the message, nesting and rethrow work', async () => {
+  const r = await runTstap(['-c', workload('kill0 2'), script(`
+global n, zero
+function risky(d) { return 10 / d }
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() == target()) {
+    try { n += risky(zero); printf("not reached\\n") } catch (msg) { printf("caught [%s]\\n", msg) }
+    try { error("boom") } catch { printf("caught silently\\n") }
+    try { try { error("inner") } catch (m) { printf("inner %s\\n", m); error("rethrown") } } catch (m2) { printf("outer %s\\n", m2) }
+  }
+}
+probe end { println(n) }
+`)]);
+  assert.equal(r.stdout, 'caught [division by 0]\ncaught silently\ninner inner\nouter rethrown\n'.repeat(2) + '0\n');
+  assert.equal(r.rc, 0);
+});

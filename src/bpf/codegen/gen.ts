@@ -75,6 +75,8 @@ export class ProbeGen {
   /** Stack slot of the remaining action budget (only when the handler loops). */
   private actionsSlot = 0;
   private readonly loops: { brk: string; cont: string }[] = [];
+  /** Enclosing try blocks, innermost last: where a catchable run-time error goes. */
+  private readonly tries: { catchLabel: string; catchVar: Var | null }[] = [];
   /** Inlined functions being expanded: where `return` stores its value and jumps. */
   private readonly inlined: { fn: Func; result: number; end: string; type: Val }[] = [];
 
@@ -197,6 +199,19 @@ export class ProbeGen {
       case 'next_statement': a.ja(EXIT); return;
       case 'delete_statement': this.tick(1, s.tok); a.at(s.tok); this.delete(s); return;
       case 'for_loop': this.forLoop(s); return;
+      case 'try_block': {
+        const catchLabel = this.fresh('catch');
+        const end = this.fresh('tryend');
+        const catchVar = s.catchVar ? this.varOf(s.catchVar) : null;
+        this.tries.push({ catchLabel, catchVar });
+        this.stmt(s.tryBlock);
+        this.tries.pop();
+        if (!endsInJump(s.tryBlock)) a.ja(end);
+        a.label(catchLabel);
+        this.stmt(s.catchBlock);
+        a.label(end);
+        return;
+      }
       case 'break_statement': a.ja(this.loops[this.loops.length - 1]!.brk); return;
       case 'continue_statement': a.ja(this.loops[this.loops.length - 1]!.cont); return;
       case 'return_statement': {
@@ -927,20 +942,7 @@ export class ProbeGen {
     const a = this.a;
     a.at(e.tok);
     switch (e.kind) {
-      case 'literal_string': {
-        const bytes = unescapeLiteral(e.value);
-        const off = this.scratch(KSTR);
-        for (let i = 0; i < KSTR; i += 8) {
-          let word = 0n;
-          for (let k = 7; k >= 0; k--) word = (word << 8n) | BigInt(i + k < Math.min(bytes.length, KSTR - 1) ? bytes.charCodeAt(i + k) & 0xff : 0);
-          if (word === 0n) a.stDW(R7, off + i, 0);
-          else {
-            a.ldImm64(R1, word);
-            a.stxDW(R7, off + i, R1);
-          }
-        }
-        return off;
-      }
+      case 'literal_string': return this.bytesLiteral(unescapeLiteral(e.value));
       case 'symbol': {
         const v = this.varOf(e);
         if (v.scope !== 'global') return this.stringLocals.get(v)!;
@@ -982,6 +984,22 @@ export class ProbeGen {
   private concat(e: A.ConcatExpr): number {
     const l = this.str(e.left);
     return this.concatOffsets(l, this.str(e.right));
+  }
+
+  /** A constant string (latin1 bytes, truncated to the kernel string size) in a fresh slot. */
+  private bytesLiteral(bytes: string): number {
+    const a = this.a;
+    const off = this.scratch(KSTR);
+    for (let i = 0; i < KSTR; i += 8) {
+      let word = 0n;
+      for (let k = 7; k >= 0; k--) word = (word << 8n) | BigInt(i + k < Math.min(bytes.length, KSTR - 1) ? bytes.charCodeAt(i + k) & 0xff : 0);
+      if (word === 0n) a.stDW(R7, off + i, 0);
+      else {
+        a.ldImm64(R1, word);
+        a.stxDW(R7, off + i, R1);
+      }
+    }
+    return off;
   }
 
   /** The strings at scratch offsets `l` and `r`, joined into a fresh slot. */
@@ -1374,8 +1392,21 @@ export class ProbeGen {
     this.stackTop -= 8 * longSlots.filter((x, i) => x !== undefined && !ready.has(i)).length;
   }
 
-  /** A run-time error: tell user space (which prints it as stap does) and end the handler. */
+  /**
+   * A run-time error: inside `try`, the catch block runs with the message (as the interpreter);
+   * otherwise tell user space (which prints it as stap does) and end the handler. MAXACTION is
+   * not catchable.
+   */
   private runtimeError(message: string, tok: Token | null): void {
+    const handler = this.tries[this.tries.length - 1];
+    if (handler && message !== 'MAXACTION exceeded') {
+      if (handler.catchVar) {
+        const msg = this.bytesLiteral(message);
+        this.copy(R7, this.stringLocals.get(handler.catchVar)!, R7, msg, KSTR);
+      }
+      this.a.ja(handler.catchLabel);
+      return;
+    }
     this.a.mov64Imm(R1, 2);
     this.a.stxDW(R9, STATE_OFFSET, R1);
     this.emitRecord({ kind: 'error', message, tok }, []);
