@@ -99,11 +99,10 @@ async function runSession(program: Program, opts: RunOptions, interrupted: () =>
   const ctx = new Context(opts.limits, opts.out, opts.err);
   const natives = new Natives(ctx, program, opts);
   const compiler = new Compiler(program, ctx, natives);
-  const kernelHooks = opts.kernel;
-  const kernel = kernelHooks;
-  if (kernelHooks) {
-    kernelHooks.prepare();
-    ctx.external = (v) => kernelHooks.cell(v);
+  const kernel = opts.kernel;
+  if (kernel) {
+    kernel.prepare();
+    ctx.external = (v) => kernel.cell(v);
     compiler.initExternalGlobals();
   }
   // Where records from kernel handlers go.
@@ -115,16 +114,16 @@ async function runSession(program: Program, opts: RunOptions, interrupted: () =>
   };
   const budget = (p: DerivedProbe) => (p.site.family.startsWith('timer.') ? opts.limits.maxActionTimer : opts.limits.maxAction);
   const userProbes = program.probes.filter((p) => USER_FAMILIES.test(p.site.family));
-  const inKernel = (p: DerivedProbe) => kernelHooks?.hasTestRun(p.index) ?? false;
+  const inKernel = (p: DerivedProbe) => kernel?.hasTestRun(p.index) ?? false;
   const handlers = userProbes.map((probe): Handler => ({
     probe,
     // --runtime=bpf: compiled handlers run once in the kernel; their records are handled at once.
     // The kernel state flag is reset first: an earlier end handler's exit() must not silence
     // the next one (every end probe runs, as in stap).
     run: inKernel(probe) ? () => {
-      kernelHooks!.setState(0);
-      kernelHooks!.testRun(probe.index);
-      kernelHooks!.poll(sink);
+      kernel!.setState(0);
+      kernel!.testRun(probe.index);
+      kernel!.poll(sink);
     } : compiler.probe(probe, budget(probe)),
   }));
   const byFamily = (fam: string) =>

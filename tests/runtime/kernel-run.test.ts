@@ -239,3 +239,12 @@ probe end { println(n) }
   assert.equal(r.stdout, 'caught [division by 0]\ncaught silently\ninner inner\nouter rethrown\n'.repeat(2) + '0\n');
   assert.equal(r.rc, 0);
 });
+
+test('@variance: a kernel probe feeding it is refused at pass 3; under --runtime=bpf begin stays interpreted', async () => {
+  const kernel = await runTstap(['-e', 'global s; probe kernel.trace("sched:sched_switch") { s <<< 1 } probe end { println(@variance(s)) }']);
+  assert.match(kernel.stderr, /^semantic error: not supported in kernel context yet: @variance of a statistic written in a kernel probe: identifier 's' at <input>:1:8\n/);
+  assert.equal(kernel.rc, 1);
+  const bpf = await runTstap(['--runtime=bpf', '-e', 'global s; probe begin { s <<< 1; s <<< 5; exit() } probe end { println(@variance(s)) }']);
+  assert.equal(bpf.stdout, '8\n');
+  assert.equal(bpf.rc, 0);
+});

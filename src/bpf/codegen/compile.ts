@@ -82,6 +82,7 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   // maps. Only the globals the kernel's handlers use go to maps in the end, so a global that
   // only interpreted handlers touch keeps the interpreter's semantics (insertion order, ...).
   const runnable = candidates.filter((probe) => {
+    if (sharedGlobals(p, [probe]).some(needsVariance)) return false;
     const layout = new KernelLayout(p.globals, maxMapEntries, buckets);
     try {
       new ProbeGen(p, probe, layout, new Records(), TEST_RUN, true, opts.maxActionUser, getBtf).generate('trial');
@@ -95,7 +96,7 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   if (kernel.length === 0) return null;
   const globals = sharedGlobals(p, kernel);
   for (const g of globals) {
-    if (g.type === 'stats' && g.varianceShift !== null) {
+    if (needsVariance(g)) {
       throw new SemanticError('kernel:unsupported', 'not supported in kernel context yet: @variance of a statistic written in a kernel probe', g.tok);
     }
   }
@@ -112,6 +113,11 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
     return new ProbeGen(p, probe, layout, records, target, trial.usedScratch, budget, getBtf).generate(`tstap${process.pid % 100000}_${i}`);
   });
   return { spec: { maps: layout.maps, programs, records: records.formats }, layout, printCalls: records.printCalls, kernelProbes: new Set(kernel) };
+}
+
+/** Kernel statistics keep count, sum, min, max and buckets; not the running variance. */
+function needsVariance(g: Var): boolean {
+  return g.type === 'stats' && g.statOps.has('@variance');
 }
 
 const TEST_RUN: ReturnType<typeof resolveTarget> = { attach: { kind: 'test_run' }, vars: { kind: 'none' } };
