@@ -24,6 +24,7 @@ import { vmlinuxBtf, type Btf } from '../runtime/meta/btf.js';
 import { kernelHooks } from '../runtime/kernel/hooks.js';
 import { ensureTracefs } from '../runtime/sys/tracefs-mount.js';
 import { koffiSys } from '../runtime/sys/koffi-sys.js';
+import { numPossibleCpus } from '../runtime/sys/cpus.js';
 
 /** Functions implemented natively: the interpreter's own, then the intrinsic library. */
 export const intrinsicLookup: IntrinsicLookup = (name, nargs) => {
@@ -117,7 +118,8 @@ export function buildKernel(p: Program, o: Options): KernelBuild | null {
     return btf;
   };
   return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer,
-    { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction, maxStringLen: limitsFor(o, p).maxStringLen });
+    { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction, maxStringLen: limitsFor(o, p).maxStringLen,
+      possibleCpus: numPossibleCpus() });
 }
 
 /** -p3: the generated programs, disassembled with their script lines. */

@@ -248,3 +248,19 @@ test('@variance: a kernel probe feeding it is refused at pass 3; under --runtime
   assert.equal(bpf.stdout, '8\n');
   assert.equal(bpf.rc, 0);
 });
+
+test('statistics read inside a kernel handler merge every CPU; an empty one is stap\'s "empty aggregate"', async () => {
+  const r = await runTstap(['-c', workload('kill0 3'), script(`
+global s, a, e
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() == target()) {
+    s <<< $sig + 3; a[$sig] <<< 10; a[$sig] <<< 21
+    printf("%d %d %d %d %d | %d %d %d %d\\n", @count(s), @sum(s), @min(s), @max(s), @avg(s), @count(a[0]), @avg(a[0]), @max(a[0]), @count(a[9]))
+    if (@count(s) == 3) printf("%d\\n", @min(e))
+  }
+}
+`)]);
+  assert.equal(r.stdout, '1 3 3 3 3 | 2 15 21 0\n2 6 3 3 3 | 4 15 21 0\n3 9 3 3 3 | 6 15 21 0\n');
+  assert.match(r.stderr, /^WARNING: never-assigned global variable 'e'[^]*\nERROR: empty aggregate near operator '@min' at \S+:7:40\n/);
+  assert.equal(r.rc, 1);
+});

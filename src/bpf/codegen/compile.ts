@@ -62,10 +62,12 @@ export interface KernelOptions {
   maxActionUser: number;
   /** -D MAXSTRINGLEN: kernel strings hold KSTR bytes and do not truncate shorter. */
   maxStringLen: number;
+  /** Possible CPUs of this machine (statistics read in kernel handlers merge every copy). */
+  possibleCpus: number;
 }
 
 export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntries: number, maxAction = 1000,
-  opts: KernelOptions = { userHandlersInKernel: false, maxActionUser: maxAction, maxStringLen: 512 }): KernelBuild | null {
+  opts: KernelOptions = { userHandlersInKernel: false, maxActionUser: maxAction, maxStringLen: 512, possibleCpus: 1 }): KernelBuild | null {
   const attached = p.probes.filter(isKernelProbe);
   // A MAXSTRINGLEN below the kernel's string size would truncate differently there: such
   // sessions keep begin/end in the interpreter.
@@ -101,6 +103,7 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
     }
   }
   const layout = new KernelLayout(globals, maxMapEntries, buckets);
+  layout.possibleCpus = opts.possibleCpus;
   const records = new Records();
   const programs = kernel.map((probe, i) => {
     const testRun = runnable.includes(probe);

@@ -3,6 +3,7 @@
 // scratch area (R7); scalar globals in one array map value (R9); ctx in R6. Constructs not yet
 // supported in kernel context are compile errors naming the construct (docs/compat.md).
 
+import { EMPTY_AGGREGATE } from '../../format/errors.js';
 import { arrayOverflowMessage } from '../../elaborate/runtime-messages.js';
 import { straightLineCount } from '../../elaborate/straight-line.js';
 import { SemanticError } from '../../diag/errors.js';
@@ -13,7 +14,7 @@ import { unescapeLiteral } from '../../format/escapes.js';
 import { parseFormat } from '../../parse/format.js';
 import { memberOf, resolved, sizeof } from '../../runtime/meta/btf-layout.js';
 import { Assembler } from '../asm.js';
-import { R0, R1, R2, R3, R4, R5, R6, R7, R9, FP, type WReg } from '../insn.js';
+import { R0, R8, R1, R2, R3, R4, R5, R6, R7, R9, FP, type WReg } from '../insn.js';
 import type { MapSpec, ProgramSpec, RecordField, RecordFormat, RecordKind } from '../spec.js';
 import { fieldOffsets } from '../../wire/records.js';
 import { KSTR, SCRATCH_SIZE, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type KernelLayout } from './layout.js';
@@ -434,6 +435,7 @@ export class ProbeGen {
       case 'print_format': this.print(e); return;
       case 'target_symbol': this.targetVar(e); return;
       case 'defined_op': a.mov64Imm(R0, this.defined(e.operand) ? 1 : 0); return;
+      case 'stat_op': this.statRead(e); return;
       default: throw unsupported(describeExpr(e), e.tok);
     }
   }
@@ -787,6 +789,93 @@ export class ProbeGen {
   }
 
   // ---- statistics ---------------------------------------------------------------------
+
+  /**
+   * @count/@sum/@min/@max/@avg read in a kernel handler: every possible CPU's accumulator is
+   * fetched with map_lookup_percpu_elem (Linux 5.19+) and merged as the interpreter merges
+   * them. @min/@max/@avg of an empty statistic are stap's "empty aggregate" error.
+   */
+  private statRead(e: A.StatOp): void {
+    const a = this.a;
+    if (e.ctype === 'variance') throw unsupported('@variance', e.tok);
+    const t = e.stat;
+    let loc: GlobalLoc;
+    let keyOff = -1;
+    if (t.kind === 'symbol') loc = this.globalLoc(t);
+    else if (t.kind === 'arrayindex' && t.base.kind === 'symbol' && t.indexes.every((i) => i !== null)) {
+      loc = this.globalLoc(t.base);
+      if (loc.kind !== 'array') throw new Error('internal error');
+      keyOff = this.key(loc, t.indexes as A.Expr[]);
+    } else throw unsupported(`@${e.ctype} of this statistic`, e.tok);
+    if (loc.kind === 'scalar' || !loc.stats) throw new Error('internal error: not a statistic');
+    const [cnt, sum, min, max] = [this.stack(8), this.stack(8), this.stack(8), this.stack(8)];
+    for (const slot of [cnt, sum, min, max]) a.stDW(FP, slot, 0);
+    const top = this.fresh('cpu');
+    const next = this.fresh('cpunext');
+    const done = this.fresh('cpudone');
+    const merge = this.fresh('cpumerge');
+    a.mov64Imm(R8, 0);
+    a.label(top);
+    a.jmpImm('jge', R8, this.layout.possibleCpus, done);
+    a.ldMapFd(R1, loc.map);
+    if (keyOff < 0) {
+      a.mov64Reg(R2, FP);
+      a.alu64Imm('add', R2, ZERO_KEY);
+    } else {
+      a.mov64Reg(R2, R7);
+      a.alu64Imm('add', R2, keyOff);
+    }
+    a.mov64Reg(R3, R8);
+    a.call('map_lookup_percpu_elem');
+    a.jmpImm('jeq', R0, 0, done); // no such element: an empty statistic
+    a.ldxDW(R1, R0, STAT_COUNT);
+    a.jmpImm('jeq', R1, 0, next);
+    a.ldxDW(R2, FP, cnt);
+    a.jmpImm('jne', R2, 0, merge);
+    // The first CPU with values sets min and max.
+    a.ldxDW(R3, R0, STAT_MIN);
+    a.stxDW(FP, min, R3);
+    a.ldxDW(R3, R0, STAT_MAX);
+    a.stxDW(FP, max, R3);
+    a.label(merge);
+    a.alu64Reg('add', R2, R1);
+    a.stxDW(FP, cnt, R2);
+    a.ldxDW(R2, FP, sum);
+    a.ldxDW(R3, R0, STAT_SUM);
+    a.alu64Reg('add', R2, R3);
+    a.stxDW(FP, sum, R2);
+    const minok = this.fresh('minok');
+    a.ldxDW(R2, FP, min);
+    a.ldxDW(R3, R0, STAT_MIN);
+    a.jmpReg('jsge', R3, R2, minok);
+    a.stxDW(FP, min, R3);
+    a.label(minok);
+    const maxok = this.fresh('maxok');
+    a.ldxDW(R2, FP, max);
+    a.ldxDW(R3, R0, STAT_MAX);
+    a.jmpReg('jsle', R3, R2, maxok);
+    a.stxDW(FP, max, R3);
+    a.label(maxok);
+    a.label(next);
+    a.alu64Imm('add', R8, 1);
+    a.ja(top);
+    a.label(done);
+    a.at(e.tok);
+    if (e.ctype === 'count' || e.ctype === 'sum') {
+      a.ldxDW(R0, FP, e.ctype === 'count' ? cnt : sum);
+    } else {
+      const ok = this.fresh('nonempty');
+      a.ldxDW(R1, FP, cnt);
+      a.jmpImm('jne', R1, 0, ok);
+      this.runtimeError(EMPTY_AGGREGATE, e.tok);
+      a.label(ok);
+      if (e.ctype === 'avg') {
+        a.ldxDW(R0, FP, sum);
+        a.alu64Reg('sdiv', R0, R1);
+      } else a.ldxDW(R0, FP, e.ctype === 'min' ? min : max);
+    }
+    this.stackTop -= 32;
+  }
 
   private statAdd(e: A.AssignmentExpr): void {
     const a = this.a;

@@ -34,6 +34,8 @@ export const STAT_HIST = 32;
 export class KernelLayout {
   readonly maps: MapSpec[] = [];
   readonly globals = new Map<Var, GlobalLoc>();
+  /** Possible CPUs of the machine the programs load on: kernel reads of statistics merge them. */
+  possibleCpus = 1;
   readonly globalsMap: MapSpec;
   readonly ringbuf: MapSpec = { name: 'events', kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: RINGBUF_SIZE };
   readonly scratch: MapSpec = { name: 'scratch', kind: 'percpu_array', keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 };
