@@ -844,18 +844,15 @@ export class ProbeGen {
     a.ldxDW(R3, R0, STAT_SUM);
     a.alu64Reg('add', R2, R3);
     a.stxDW(FP, sum, R2);
-    const minok = this.fresh('minok');
-    a.ldxDW(R2, FP, min);
-    a.ldxDW(R3, R0, STAT_MIN);
-    a.jmpReg('jsge', R3, R2, minok);
-    a.stxDW(FP, min, R3);
-    a.label(minok);
-    const maxok = this.fresh('maxok');
-    a.ldxDW(R2, FP, max);
-    a.ldxDW(R3, R0, STAT_MAX);
-    a.jmpReg('jsle', R3, R2, maxok);
-    a.stxDW(FP, max, R3);
-    a.label(maxok);
+    // Keep the smaller min and the larger max (R0 = this CPU's accumulator).
+    for (const [slot, field, keep] of [[min, STAT_MIN, 'jsge'], [max, STAT_MAX, 'jsle']] as const) {
+      const ok = this.fresh('extreme');
+      a.ldxDW(R2, FP, slot);
+      a.ldxDW(R3, R0, field);
+      a.jmpReg(keep, R3, R2, ok);
+      a.stxDW(FP, slot, R3);
+      a.label(ok);
+    }
     a.label(next);
     a.alu64Imm('add', R8, 1);
     a.ja(top);
