@@ -43,7 +43,8 @@ export type RecordField = { type: 'long' } | { type: 'string'; size: number };
 export type RecordKind =
   | { kind: 'printf'; call: number }
   | { kind: 'exit' }
-  | { kind: 'error'; message: string; tok: Token | null }
+  /** A run-time error; a null message travels as the record's one string field. */
+  | { kind: 'error'; message: string | null; tok: Token | null }
   /** print_backtrace()/print_ubacktrace(): fields are the stack id and the pid. */
   | { kind: 'backtrace'; user: boolean };
 

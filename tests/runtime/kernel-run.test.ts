@@ -264,3 +264,20 @@ probe kernel.trace("syscalls:sys_enter_kill") {
   assert.match(r.stderr, /^WARNING: never-assigned global variable 'e'[^]*\nERROR: empty aggregate near operator '@min' at \S+:7:40\n/);
   assert.equal(r.rc, 1);
 });
+
+test('error() with a computed message in a kernel handler: caught, or reported as stap does', async () => {
+  const r = await runTstap(['-c', workload('kill0 3'), script(`
+global n
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() == target()) {
+    n++
+    try { error("caught " . execname()) } catch (m) { printf("[%s]\\n", m) }
+    if (n == 2) error("bad call #" . "2 by " . execname())
+  }
+}
+`)]);
+  assert.equal(r.stdout, '[caught node]\n[caught node]\n');
+  assert.equal(r.stderr, 'ERROR: bad call #2 by node\nWARNING: Number of errors: 1, skipped probes: 0\n' +
+    'WARNING: /usr/bin/staprun exited with status: 1\nPass 5: run failed.  [man error::pass5]\n');
+  assert.equal(r.rc, 1);
+});

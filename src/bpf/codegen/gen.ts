@@ -1326,8 +1326,11 @@ export class ProbeGen {
       }
       case 'error/1': {
         const arg = e.args[0]!;
-        if (arg.kind !== 'literal_string') throw unsupported('error() with a computed message', e.tok);
-        this.runtimeError(unescapeLiteral(arg.value), null);
+        if (arg.kind === 'literal_string') {
+          this.runtimeError(unescapeLiteral(arg.value), null);
+          return;
+        }
+        this.runtimeError(arg, null); // a computed message
         return;
       }
     }
@@ -1479,15 +1482,15 @@ export class ProbeGen {
   }
 
   /**
-   * A run-time error: inside `try`, the catch block runs with the message (as the interpreter);
-   * otherwise tell user space (which prints it as stap does) and end the handler. MAXACTION is
-   * not catchable.
+   * A run-time error (a fixed message, or error()'s computed one): inside `try`, the catch block
+   * runs with the message (as the interpreter); otherwise tell user space (which prints it as
+   * stap does) and end the handler. MAXACTION is not catchable.
    */
-  private runtimeError(message: string, tok: Token | null): void {
+  private runtimeError(message: string | A.Expr, tok: Token | null): void {
     const handler = this.tries[this.tries.length - 1];
     if (handler && message !== 'MAXACTION exceeded') {
       if (handler.catchVar) {
-        const msg = this.bytesLiteral(message);
+        const msg = typeof message === 'string' ? this.bytesLiteral(message) : this.str(message);
         this.copy(R7, this.stringLocals.get(handler.catchVar)!, R7, msg, KSTR);
       }
       this.a.ja(handler.catchLabel);
@@ -1495,7 +1498,8 @@ export class ProbeGen {
     }
     this.a.mov64Imm(R1, 2);
     this.a.stxDW(R9, STATE_OFFSET, R1);
-    this.emitRecord({ kind: 'error', message, tok }, []);
+    if (typeof message === 'string') this.emitRecord({ kind: 'error', message, tok }, []);
+    else this.emitRecord({ kind: 'error', message: null, tok }, [{ type: 'string', size: KSTR }], [message]);
     this.a.ja(EXIT);
   }
 }

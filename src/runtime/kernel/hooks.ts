@@ -15,8 +15,8 @@ export function kernelHooks(sys: SysApi, build: KernelBuild, onLog: (log: string
       printf: sink.printf,
       backtrace: sink.text,
       exit: sink.exit,
-      error: (f) => {
-        if (f.what.kind === 'error') sink.error(f.what.message, f.what.tok);
+      error: (f, values) => {
+        if (f.what.kind === 'error') sink.error(f.what.message ?? String(values[0] ?? ''), f.what.tok);
       },
     }),
     stop: async () => {

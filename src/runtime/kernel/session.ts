@@ -2,6 +2,7 @@
 // per kernel probe, gives the interpreter map-backed storage for shared globals, turns ring
 // buffer records into output, exit() and errors, and removes everything on every way out.
 
+import type { Value } from '../../interp/values.js';
 import type { KernelBuild } from '../../bpf/codegen/compile.js';
 import { DROPPED_OFFSET, REALTIME_OFFSET, STATE_OFFSET, TARGET_OFFSET } from '../../bpf/codegen/gen.js';
 import { resolveRelocations } from '../../bpf/program.js';
@@ -38,7 +39,8 @@ export interface RecordSink {
   printf(call: number, values: (bigint | string)[]): void;
   backtrace(text: string): void;
   exit(): void;
-  error(format: RecordFormat): void;
+  /** A run-time error; `values` holds the message when the format has none (error(expr)). */
+  error(format: RecordFormat, values: Value[]): void;
 }
 
 /** A load failure reported against the script: verifier message, hint and the full log. */
@@ -224,7 +226,7 @@ export class KernelSession {
       else if (what.kind === 'backtrace') {
         const [id, pid] = decodeFields(view, off, f.fields) as bigint[];
         sink.backtrace(this.backtrace(Number(id), Number(pid), what.user));
-      } else sink.error(f);
+      } else sink.error(f, decodeFields(view, off, f.fields));
     });
   }
 
