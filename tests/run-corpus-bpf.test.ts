@@ -48,3 +48,10 @@ for (const name of scripts) {
     assert.equal(r.rc, exit);
   });
 }
+
+test('-v names each begin/end handler left to the interpreter, with the reason', async () => {
+  const r = await runTstap(['--runtime=bpf', '-v', '-e', 'global a; probe begin { a[1] = 1; foreach (k in a) println(k) } probe end { println("bye") } probe begin { exit() }']);
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith('Pass 4: '));
+  assert.deepEqual(lines, ['Pass 4: begin at <input>:1:11 runs in the interpreter: not supported in kernel context yet: foreach']);
+  assert.equal(r.stdout, '1\nbye\n');
+});

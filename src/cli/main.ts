@@ -121,7 +121,7 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
   }
   let kernel: KernelBuild | null;
   try {
-    kernel = buildKernel(program, o);
+    kernel = buildKernel(program, o, o.verbose ? io.stderr : undefined);
   } catch (e) {
     if (!(e instanceof SemanticError)) throw e;
     env.reporter.semanticError(e);

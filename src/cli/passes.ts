@@ -95,7 +95,7 @@ function shellCommand(cmd: string): TargetCommand {
 }
 
 /** Passes 3-4 for kernel probes: eBPF programs and maps (null when every probe runs in user space). */
-export function buildKernel(p: Program, o: Options): KernelBuild | null {
+export function buildKernel(p: Program, o: Options, verbose: (line: string) => void = () => {}): KernelBuild | null {
   const allInKernel = o.runtime === 'bpf';
   if (!allInKernel && !p.probes.some(isKernelProbe)) return null;
   // Tracepoint formats (and classic attachment) need tracefs: mount it if this is a fresh box.
@@ -119,7 +119,7 @@ export function buildKernel(p: Program, o: Options): KernelBuild | null {
   };
   return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer,
     { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction, maxStringLen: limitsFor(o, p).maxStringLen,
-      possibleCpus: numPossibleCpus() });
+      possibleCpus: numPossibleCpus(), onInterpreted: (pr, why) => verbose(`Pass 4: ${pr.userPoint} at ${pr.tok.file.name}:${pr.tok.line}:${pr.tok.col} runs in the interpreter: ${why}\n`) });
 }
 
 /** -p3: the generated programs, disassembled with their script lines. */

@@ -64,6 +64,8 @@ export interface KernelOptions {
   maxStringLen: number;
   /** Possible CPUs of this machine (statistics read in kernel handlers merge every copy). */
   possibleCpus: number;
+  /** Told of each begin/end handler left to the interpreter, and why (-v shows it). */
+  onInterpreted?: (probe: DerivedProbe, reason: string) => void;
 }
 
 export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntries: number, maxAction = 1000,
@@ -84,13 +86,19 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   // maps. Only the globals the kernel's handlers use go to maps in the end, so a global that
   // only interpreted handlers touch keeps the interpreter's semantics (insertion order, ...).
   const runnable = candidates.filter((probe) => {
-    if (sharedGlobals(p, [probe]).some(needsVariance)) return false;
+    if (sharedGlobals(p, [probe]).some(needsVariance)) {
+      opts.onInterpreted?.(probe, 'kernel statistics keep no @variance');
+      return false;
+    }
     const layout = new KernelLayout(p.globals, maxMapEntries, buckets);
     try {
       new ProbeGen(p, probe, layout, new Records(), TEST_RUN, true, opts.maxActionUser, getBtf).generate('trial');
       return true;
     } catch (e) {
-      if (e instanceof SemanticError && e.site === 'kernel:unsupported') return false; // the interpreter runs it
+      if (e instanceof SemanticError && e.site === 'kernel:unsupported') {
+        opts.onInterpreted?.(probe, e.message); // the interpreter runs it
+        return false;
+      }
       throw e;
     }
   });
