@@ -281,3 +281,20 @@ probe kernel.trace("syscalls:sys_enter_kill") {
     'WARNING: /usr/bin/staprun exited with status: 1\nPass 5: run failed.  [man error::pass5]\n');
   assert.equal(r.rc, 1);
 });
+
+test('delete of scalars, locals and statistics in a kernel handler', async () => {
+  const r = await runTstap(['-c', workload('kill0 2'), script(`
+global n, s, st
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() == target()) {
+    n += 5; s = execname(); st <<< 7; st <<< 9; l = 4; ls = "x"
+    printf("%d %s %d %d %d %s\\n", n, s, @count(st), @sum(st), l, ls)
+    delete n; delete s; delete st; delete l; delete ls
+    printf("%d [%s] %d %d %d [%s]\\n", n, s, @count(st), @sum(st), l, ls)
+  }
+}
+probe end { printf("end %d %d\\n", n, @count(st)) }
+`)]);
+  assert.equal(r.stdout, '5 node 2 16 4 x\n0 [] 0 0 0 []\n'.repeat(2) + 'end 0 0\n');
+  assert.equal(r.rc, 0);
+});

@@ -339,7 +339,25 @@ export class ProbeGen {
       this.a.call('map_delete_elem');
       return;
     }
-    throw unsupported('deleting whole arrays or scalars in a kernel probe', s.tok);
+    if (v.kind === 'symbol' && this.varOf(v).scope === 'global') {
+      const loc = this.globalLoc(v);
+      if (loc.kind === 'scalar') {
+        // A scalar goes back to 0 or "".
+        for (let i = 0; i < (loc.type === 'string' ? KSTR : 8); i += 8) this.a.stDW(R9, loc.offset + i, 0);
+        return;
+      }
+      if (loc.kind === 'stats') {
+        this.clearStats(loc);
+        return;
+      }
+    }
+    if (v.kind === 'symbol' && this.varOf(v).scope !== 'global') {
+      const local = this.varOf(v);
+      if (local.type === 'string') this.zeroScratch(this.stringLocals.get(local)!, KSTR);
+      else this.a.stDW(FP, this.localSlots.get(local)!, 0);
+      return;
+    }
+    throw unsupported('deleting whole arrays in a kernel probe', s.tok);
   }
 
   /** An expression evaluated for its effect. */
@@ -791,6 +809,40 @@ export class ProbeGen {
   // ---- statistics ---------------------------------------------------------------------
 
   /**
+   * The head of a loop over possible CPUs (R8): R0 = CPU R8's copy of the element at `keyOff`
+   * (-1: the one-entry map's key 0), or on to `done` past the last CPU or a missing element.
+   */
+  private percpuLoopHead(map: MapSpec, keyOff: number, top: string, done: string): void {
+    const a = this.a;
+    a.mov64Imm(R8, 0);
+    a.label(top);
+    a.jmpImm('jge', R8, this.layout.possibleCpus, done);
+    a.ldMapFd(R1, map);
+    if (keyOff < 0) {
+      a.mov64Reg(R2, FP);
+      a.alu64Imm('add', R2, ZERO_KEY);
+    } else {
+      a.mov64Reg(R2, R7);
+      a.alu64Imm('add', R2, keyOff);
+    }
+    a.mov64Reg(R3, R8);
+    a.call('map_lookup_percpu_elem');
+    a.jmpImm('jeq', R0, 0, done);
+  }
+
+  /** `delete s` of a scalar statistic: every possible CPU's accumulator is zeroed. */
+  private clearStats(loc: Extract<GlobalLoc, { kind: 'stats' }>): void {
+    const a = this.a;
+    const top = this.fresh('clr');
+    const done = this.fresh('clrdone');
+    this.percpuLoopHead(loc.map, -1, top, done);
+    for (let i = 0; i < loc.stats.size; i += 8) a.stDW(R0, i, 0);
+    a.alu64Imm('add', R8, 1);
+    a.ja(top);
+    a.label(done);
+  }
+
+  /**
    * @count/@sum/@min/@max/@avg read in a kernel handler: every possible CPU's accumulator is
    * fetched with map_lookup_percpu_elem (Linux 5.19+) and merged as the interpreter merges
    * them. @min/@max/@avg of an empty statistic are stap's "empty aggregate" error.
@@ -814,20 +866,7 @@ export class ProbeGen {
     const next = this.fresh('cpunext');
     const done = this.fresh('cpudone');
     const merge = this.fresh('cpumerge');
-    a.mov64Imm(R8, 0);
-    a.label(top);
-    a.jmpImm('jge', R8, this.layout.possibleCpus, done);
-    a.ldMapFd(R1, loc.map);
-    if (keyOff < 0) {
-      a.mov64Reg(R2, FP);
-      a.alu64Imm('add', R2, ZERO_KEY);
-    } else {
-      a.mov64Reg(R2, R7);
-      a.alu64Imm('add', R2, keyOff);
-    }
-    a.mov64Reg(R3, R8);
-    a.call('map_lookup_percpu_elem');
-    a.jmpImm('jeq', R0, 0, done); // no such element: an empty statistic
+    this.percpuLoopHead(loc.map, keyOff, top, done); // no such element: an empty statistic
     a.ldxDW(R1, R0, STAT_COUNT);
     a.jmpImm('jeq', R1, 0, next);
     a.ldxDW(R2, FP, cnt);
