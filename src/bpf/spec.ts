@@ -12,6 +12,11 @@ export interface MapSpec {
   readonly keySize: number;
   readonly valueSize: number;
   readonly maxEntries: number;
+  /**
+   * Constant contents (an array map's entry 0): the map is created read-only for programs,
+   * filled, then frozen, so the verifier takes its bytes as constants (bpf_snprintf formats).
+   */
+  readonly constant?: Buffer;
 }
 
 export type AttachSpec =

@@ -298,3 +298,17 @@ probe end { printf("end %d %d\\n", n, @count(st)) }
   assert.equal(r.stdout, '5 node 2 16 4 x\n0 [] 0 0 0 []\n'.repeat(2) + 'end 0 0\n');
   assert.equal(r.rc, 0);
 });
+
+test('sprintf in a kernel handler: flags, widths, d u x X c s, formatted as the interpreter does', async () => {
+  const r = await runTstap(['-c', workload('kill0 1'), script(`
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() == target()) {
+    s = sprintf("%d|%5d|%-5d|%05d|%+d|% d|%x|%X|%8x|%c|1%%", $sig - 7, 42, 42, 42, 42, 42, 255, 255, 4096, 65)
+    printf("%s\\n", s)
+    printf("%s\\n", sprintf("[%s|%-6s|%6s|%u]", execname(), "ab", "cd", -1))
+  }
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '-7|   42|42   |00042|+42| 42|ff|FF|    1000|A|1%\n[node|ab    |    cd|18446744073709551615]\n');
+});

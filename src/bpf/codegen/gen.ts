@@ -197,6 +197,7 @@ export class ProbeGen {
         a.label(end);
         return;
       }
+      // Inlined functions are never overloaded, so `next` in one ends the probe, as at top level.
       case 'next_statement': a.ja(EXIT); return;
       case 'delete_statement': this.tick(1, s.tok); a.at(s.tok); this.delete(s); return;
       case 'for_loop': this.forLoop(s); return;
@@ -283,6 +284,7 @@ export class ProbeGen {
     const decl = fn.decl!;
     if (decl.body.kind !== 'block') throw unsupported(`embedded-C function ${fn.name}()`, e.tok);
     if (this.inlined.some((x) => x.fn === fn)) throw unsupported(`recursive function ${fn.name}()`, e.tok);
+    if (fn.overloads.length > 1) throw unsupported('overloaded functions', e.tok);
     const type: Val = fn.type === 'string' ? 'string' : 'long';
     const result = type === 'string' ? this.scratch(KSTR) : this.stack(8);
     if (type === 'string') this.zeroScratch(result, KSTR);
@@ -1078,6 +1080,9 @@ export class ProbeGen {
         return off;
       }
       case 'functioncall': return this.stringCall(e);
+      case 'print_format':
+        if (e.stream || !e.withFormat || e.hist) throw unsupported('sprint/sprintln in a kernel probe', e.tok);
+        return this.sprintf(e);
       case 'arrayindex': {
         const loc = this.arrayOf(e);
         if (loc.value !== 'string') throw unsupported(`${describeExpr(e)} as a string`, e.tok);
@@ -1259,7 +1264,6 @@ export class ProbeGen {
     const a = this.a;
     const fn = this.prog.bindings.calls.get(e);
     if (fn && !fn.intrinsic && fn.decl) {
-      if (fn.overloads.length > 1) throw unsupported('overloaded functions', e.tok);
       this.inlineCall(e, fn);
       return;
     }
@@ -1454,6 +1458,72 @@ export class ProbeGen {
   }
 
   // ---- output -------------------------------------------------------------------------
+
+  /**
+   * sprintf in the kernel: bpf_snprintf (Linux 5.13+) with the format rewritten for the kernel's
+   * vsnprintf (64-bit integers as %lld/%llu/%llx), the format in the constants map and the
+   * arguments as a u64 array on the stack. Only what the kernel formats the way stap does is
+   * accepted: flags 0 + - and space, a width, d i u x X s c.
+   */
+  private sprintf(e: A.PrintFormat): number {
+    const a = this.a;
+    let fmt = '';
+    const kinds: ('long' | 'string')[] = [];
+    for (const c of parseFormat(e.format!)) {
+      if (c.type === 'literal') {
+        const text = unescapeLiteral(c.literal);
+        if (text.includes('\0')) throw unsupported('sprintf with an embedded NUL', e.tok);
+        fmt += text.replace(/%/g, '%%');
+        continue;
+      }
+      const bad = c.flags.special || c.precision !== null || c.width === '*' || (c.type === 'string' && c.flags.zeropad) ||
+        (c.type === 'number' && c.base === 8) || !['number', 'string', 'char'].includes(c.type);
+      if (bad) throw unsupported('this sprintf conversion in a kernel probe', e.tok);
+      fmt += '%' + (c.flags.zeropad ? '0' : '') + (c.flags.plus ? '+' : '') + (c.flags.left ? '-' : '') + (c.flags.space ? ' ' : '') +
+        (c.width ?? '');
+      if (c.type === 'string') fmt += 's';
+      else if (c.type === 'char') fmt += 'c';
+      else fmt += c.base === 16 ? (c.flags.large ? 'llX' : 'llx') : c.flags.sign ? 'lld' : 'llu';
+      kinds.push(c.type === 'string' ? 'string' : 'long');
+    }
+    if (kinds.length !== e.args.length) throw unsupported('sprintf with a mismatched argument count', e.tok);
+    if (kinds.length > 12) throw unsupported('sprintf with more than 12 arguments', e.tok);
+    // Strings are evaluated into scratch first; the data array then holds their addresses.
+    const values = e.args.map((x, i) => {
+      if (kinds[i] === 'string') return { str: this.str(x) };
+      this.long(x);
+      const slot = this.stack(8);
+      a.stxDW(FP, slot, R0);
+      return { slot };
+    });
+    const data = this.stack(8 * Math.max(1, kinds.length));
+    values.forEach((v, i) => {
+      if ('str' in v) {
+        a.mov64Reg(R1, R7);
+        a.alu64Imm('add', R1, v.str!);
+      } else a.ldxDW(R1, FP, v.slot!);
+      a.stxDW(FP, data + 8 * i, R1);
+    });
+    const out = this.scratch(KSTR);
+    this.zeroScratch(out, KSTR);
+    const { map, offset } = this.layout.constant(fmt);
+    a.at(e.tok);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.mov64Imm(R2, KSTR);
+    a.ldMapValue(R3, map, offset);
+    if (kinds.length === 0) {
+      a.mov64Imm(R4, 0);
+      a.mov64Imm(R5, 0);
+    } else {
+      a.mov64Reg(R4, FP);
+      a.alu64Imm('add', R4, data);
+      a.mov64Imm(R5, 8 * kinds.length);
+    }
+    a.call('snprintf');
+    this.stackTop -= 8 * Math.max(1, kinds.length) + 8 * values.filter((v) => 'slot' in v).length;
+    return out;
+  }
 
   private print(e: A.PrintFormat): void {
     if (e.hist) throw unsupported('printing histograms in a kernel probe', e.tok);

@@ -36,6 +36,31 @@ export class KernelLayout {
   readonly globals = new Map<Var, GlobalLoc>();
   /** Possible CPUs of the machine the programs load on: kernel reads of statistics merge them. */
   possibleCpus = 1;
+  private constMap: { name: string; kind: 'array'; keySize: number; valueSize: number; maxEntries: number; constant: Buffer } | null = null;
+  private readonly constOffsets = new Map<string, number>();
+
+  /**
+   * Where NUL-terminated `bytes` (latin1) sit in the read-only constants map, created on first
+   * use (bpf_snprintf takes its format only from such a map).
+   */
+  constant(bytes: string): { map: MapSpec; offset: number } {
+    if (!this.constMap) {
+      this.constMap = { name: 'rodata', kind: 'array', keySize: 4, valueSize: 0, maxEntries: 1, constant: Buffer.alloc(0) };
+      this.maps.push(this.constMap);
+    }
+    const m = this.constMap;
+    let offset = this.constOffsets.get(bytes);
+    if (offset === undefined) {
+      offset = m.valueSize;
+      const grown = Buffer.alloc(Math.ceil((offset + bytes.length + 1) / 8) * 8);
+      m.constant.copy(grown);
+      grown.write(bytes, offset, 'latin1');
+      m.constant = grown;
+      m.valueSize = grown.length;
+      this.constOffsets.set(bytes, offset);
+    }
+    return { map: m, offset };
+  }
   readonly globalsMap: MapSpec;
   readonly ringbuf: MapSpec = { name: 'events', kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: RINGBUF_SIZE };
   readonly scratch: MapSpec = { name: 'scratch', kind: 'percpu_array', keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 };

@@ -10,8 +10,8 @@ import type { MapKind, MapSpec, ProgramSpec, RecordFormat } from '../../bpf/spec
 import type { Var } from '../../elaborate/model.js';
 import type { Cell } from '../../interp/context.js';
 import { decodeFields, HEADER_SIZE } from '../../wire/records.js';
-import { AttachType, BPF_ANY, MapType, ProgType } from '../sys/bpf-const.js';
-import { mapCreate, mapDelete, mapLookup, mapLookupBatch, mapUpdate, batchEntry, type BpfMapInfo } from '../sys/bpf.js';
+import { AttachType, BPF_ANY, BPF_F_RDONLY_PROG, MapType, ProgType } from '../sys/bpf-const.js';
+import { mapCreate, mapFreeze, mapDelete, mapLookup, mapLookupBatch, mapUpdate, batchEntry, type BpfMapInfo } from '../sys/bpf.js';
 import { numPossibleCpus, roundUp8 } from '../sys/cpus.js';
 import { linkCreateTracing, linkCreatePerfEvent } from '../sys/link.js';
 import { BpfLoadError, progLoad, progTestRun } from '../sys/prog.js';
@@ -66,9 +66,14 @@ export class KernelSession {
     for (const m of this.build.spec.maps) {
       const info = mapCreate(this.sys, {
         type: MAP_TYPES[m.kind], keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, name: m.name,
+        ...(m.constant ? { flags: BPF_F_RDONLY_PROG } : {}),
       });
       this.maps.set(m, info);
       this.fds.push(info.fd);
+      if (m.constant) {
+        mapUpdate(this.sys, info.fd, Buffer.alloc(4), m.constant);
+        mapFreeze(this.sys, info.fd);
+      }
     }
     this.ring = RingBufferReader.open(this.sys, this.maps.get(this.build.layout.ringbuf)!.fd, this.build.layout.ringbuf.maxEntries);
     for (const p of this.build.spec.programs) {

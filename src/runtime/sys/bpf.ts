@@ -93,6 +93,11 @@ export function mapLookup(sys: SysApi, fd: number, key: Buffer, value: Buffer, f
   throw new SysError('bpf(MAP_LOOKUP_ELEM)', res.errno);
 }
 
+/** BPF_MAP_FREEZE: no more writes from user space (a read-only map becomes constant for the verifier). */
+export function mapFreeze(sys: SysApi, fd: number): void {
+  bpfCall(sys, BpfCmd.MAP_FREEZE, bpfAttr(sys).u32(0, fd));
+}
+
 /** BPF_MAP_UPDATE_ELEM (flags BPF_ANY / BPF_NOEXIST / BPF_EXIST). */
 export function mapUpdate(sys: SysApi, fd: number, key: Buffer, value: Buffer, flags: number = BPF_ANY): void {
   bpfCall(sys, BpfCmd.MAP_UPDATE_ELEM, elemAttr(sys, fd, key, value, flags));
