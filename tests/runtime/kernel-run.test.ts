@@ -306,9 +306,11 @@ probe kernel.trace("syscalls:sys_enter_kill") {
     s = sprintf("%d|%5d|%-5d|%05d|%+d|% d|%x|%X|%8x|%c|1%%", $sig - 7, 42, 42, 42, 42, 42, 255, 255, 4096, 65)
     printf("%s\\n", s)
     printf("%s\\n", sprintf("[%s|%-6s|%6s|%u]", execname(), "ab", "cd", -1))
+    printf("[%s][%s][%s][%s]\\n", sprint($sig, "a", 7), sprintln(execname()), sprintd("-", 1, "b", 2), sprintdln("%", 5, 6))
   }
 }
 `)]);
   assert.equal(r.stderr, '');
-  assert.equal(r.stdout, '-7|   42|42   |00042|+42| 42|ff|FF|    1000|A|1%\n[node|ab    |    cd|18446744073709551615]\n');
+  assert.equal(r.stdout, '-7|   42|42   |00042|+42| 42|ff|FF|    1000|A|1%\n[node|ab    |    cd|18446744073709551615]\n' +
+    '[0a7][node\n][1-b-2][5%6\n]\n');
 });

@@ -12,6 +12,7 @@ import type { Token } from '../../parse/token.js';
 import type { DerivedProbe, Func, Program as Elaborated, Var } from '../../elaborate/model.js';
 import { unescapeLiteral } from '../../format/escapes.js';
 import { parseFormat } from '../../parse/format.js';
+import { printComponents } from '../../format/print.js';
 import { memberOf, resolved, sizeof } from '../../runtime/meta/btf-layout.js';
 import { Assembler } from '../asm.js';
 import { R0, R8, R1, R2, R3, R4, R5, R6, R7, R9, FP, type WReg } from '../insn.js';
@@ -1081,7 +1082,7 @@ export class ProbeGen {
       }
       case 'functioncall': return this.stringCall(e);
       case 'print_format':
-        if (e.stream || !e.withFormat || e.hist) throw unsupported('sprint/sprintln in a kernel probe', e.tok);
+        if (e.stream || e.hist || e.isChar) throw unsupported(`${e.name} in a kernel probe`, e.tok);
         return this.sprintf(e);
       case 'arrayindex': {
         const loc = this.arrayOf(e);
@@ -1460,7 +1461,7 @@ export class ProbeGen {
   // ---- output -------------------------------------------------------------------------
 
   /**
-   * sprintf in the kernel: bpf_snprintf (Linux 5.13+) with the format rewritten for the kernel's
+   * sprintf (and sprint, sprintln, ...) in the kernel: bpf_snprintf (Linux 5.13+) with the format rewritten for the kernel's
    * vsnprintf (64-bit integers as %lld/%llu/%llx), the format in the constants map and the
    * arguments as a u64 array on the stack. Only what the kernel formats the way stap does is
    * accepted: flags 0 + - and space, a width, d i u x X s c.
@@ -1469,7 +1470,11 @@ export class ProbeGen {
     const a = this.a;
     let fmt = '';
     const kinds: ('long' | 'string')[] = [];
-    for (const c of parseFormat(e.format!)) {
+    // sprint/sprintd/sprintln...: the format the interpreter derives from the argument types.
+    const components = e.withFormat ? parseFormat(e.format!) : printComponents(
+      e.args.map((x) => (this.typeOf(x) === 'string' ? 'string' : 'long')),
+      { ...(e.withDelim ? { delimiter: e.delimiter! } : {}), newline: e.withNewline });
+    for (const c of components) {
       if (c.type === 'literal') {
         const text = unescapeLiteral(c.literal);
         if (text.includes('\0')) throw unsupported('sprintf with an embedded NUL', e.tok);
