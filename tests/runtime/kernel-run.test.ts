@@ -314,3 +314,14 @@ probe kernel.trace("syscalls:sys_enter_kill") {
   assert.equal(r.stdout, '-7|   42|42   |00042|+42| 42|ff|FF|    1000|A|1%\n[node|ab    |    cd|18446744073709551615]\n' +
     '[0a7][node\n][1-b-2][5%6\n]\n');
 });
+
+test('isinstr in a kernel handler (bpf_strstr kfunc) agrees with the interpreter', async () => {
+  const r = await runTstap(['-c', workload('kill0 1'), script(`
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() == target())
+    printf("%d %d %d %d %d %d\\n", isinstr(execname(), "od"), isinstr(execname(), "x"), isinstr(execname(), ""), isinstr("", ""), isinstr("abc", "abcd"), isinstr("aab", "ab"))
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '1 0 1 1 0 1\n');
+});

@@ -462,7 +462,7 @@ export class ProbeGen {
   }
 
   /** R0 = (R0 op imm) ? 1 : 0 */
-  private boolOf(op: 'jeq' | 'jne', imm: number): void {
+  private boolOf(op: 'jeq' | 'jne' | 'jsge', imm: number): void {
     const t = this.fresh('bool');
     const a = this.a;
     a.mov64Reg(R1, R0);
@@ -1261,6 +1261,24 @@ export class ProbeGen {
 
   // ---- functions ------------------------------------------------------------------------
 
+  /**
+   * R0 = whether the string at `needle` occurs in the one at `hay` (scratch offsets), with the
+   * kernel's bpf_strstr kfunc (Linux 6.17+; open-coded nested loops exceed the verifier's
+   * jump-history limit).
+   */
+  private isinstr(hay: number, needle: number, tok: Token): void {
+    const a = this.a;
+    if (this.getBtf()?.find('func', 'bpf_strstr') === undefined) throw unsupported('isinstr() on a kernel without bpf_strstr', tok);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, hay);
+    a.mov64Reg(R2, R7);
+    a.alu64Imm('add', R2, needle);
+    a.callKfunc('bpf_strstr');
+    // An int: an index (found), or a negative errno (-ENOENT: not found).
+    a.movsx64(R0, R0, 32);
+    this.boolOf('jsge', 0);
+  }
+
   private call(e: A.FunctionCall): void {
     const a = this.a;
     const fn = this.prog.bindings.calls.get(e);
@@ -1277,6 +1295,7 @@ export class ProbeGen {
       case 'cpu/0': a.call('get_smp_processor_id'); return;
       case 'target/0': a.ldxDW(R0, R9, TARGET_OFFSET); return;
       case 'local_clock_ns/0': case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
+      case 'isinstr/2': this.isinstr(this.str(e.args[0]!), this.str(e.args[1]!), e.tok); return;
       case 'strlen/1': {
         // probe_read_kernel_str into a spare slot returns the length including the NUL.
         const src = this.str(e.args[0]!);

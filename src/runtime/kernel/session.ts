@@ -95,7 +95,10 @@ export class KernelSession {
   private features: Features | null = null;
 
   private loadProgram(p: ProgramSpec): number {
-    const insns = resolveRelocations(p.program, { mapFd: (m) => this.maps.get(m)!.fd });
+    const insns = resolveRelocations(p.program, {
+      mapFd: (m) => this.maps.get(m)!.fd,
+      kfunc: (name) => ({ btfId: vmlinuxBtf().find('func', name)! }),
+    });
     if (p.attach.kind === 'function') {
       // fentry/fexit where the kernel allows them; kprobes are the fallback on kernels that
       // have them (code generation for pt_regs arguments is still to come).
