@@ -2,11 +2,9 @@
 // the functions, globals and aliases it defines. A file is "chosen" (pulled into the program)
 // the first time the script uses something it defines, as stap does.
 
-import * as fs from 'node:fs';
-import { SourceFile } from '../diag/source.js';
 import type * as A from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
-import { collectLibraryFiles } from '../parse/library.js';
+import { collectLibraryFiles, readLibraryFile } from '../parse/library.js';
 import { Parser } from '../parse/parser.js';
 
 export class Library {
@@ -15,13 +13,8 @@ export class Library {
 
   constructor(includePath: string[], env: ParseEnv) {
     for (const path of collectLibraryFiles(includePath, env, '.stp')) {
-      let src: SourceFile;
-      try {
-        src = SourceFile.read(path);
-      } catch {
-        env.reporter.line(fs.existsSync(path) ? `Input file '${path}' can't be opened for reading.` : `Input file '${path}' is missing.`);
-        continue;
-      }
+      const src = readLibraryFile(path, env);
+      if (!src) continue;
       const f = new Parser(src, env, { privileged: true, userFile: false, errorsAsWarnings: true, noCompatible: true }).parseFile();
       if (f) this.files.push(f);
       else env.reporter.warning(`tapset "${path}" has errors, and will be skipped`);

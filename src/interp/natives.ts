@@ -2,6 +2,7 @@
 // printing (printf family, histograms), statistics, regex matching, and functions (tapset
 // intrinsics plus the interpreter's own: exit, pp, execname...).
 
+import { histOpOf } from '../elaborate/hist-op.js';
 import { arrayOverflowMessage } from '../elaborate/runtime-messages.js';
 import { ArrayFullError } from './arrays.js';
 import * as os from 'node:os';
@@ -112,7 +113,7 @@ export class Natives {
     let cfg = this.statConfigs.get(v);
     if (cfg) return cfg;
     let hist: HistSpec = NO_HIST;
-    const h = this.histOpsOf(v);
+    const h = histOpOf(this.program, v);
     if (h?.htype === 'log') hist = LOG_HIST;
     if (h?.htype === 'linear') {
       const spec = linearHist(h.params[0]!, h.params[1]!, h.params[2]!);
@@ -123,26 +124,6 @@ export class Natives {
     cfg = { hist, ops, bitShift: v.varianceShift ?? 0 };
     this.statConfigs.set(v, cfg);
     return cfg;
-  }
-
-  private histOpsOf(v: Var): A.HistOp | null {
-    let found: A.HistOp | null = null;
-    const visit = (n: unknown): void => {
-      if (found || n === null || typeof n !== 'object') return;
-      const node = n as { kind?: string; stat?: A.Expr };
-      if (node.kind === 'hist_op' && node.stat) {
-        const s = node.stat;
-        const sym = s.kind === 'symbol' ? s : s.kind === 'arrayindex' && s.base.kind === 'symbol' ? s.base : null;
-        if (sym && this.program.bindings.vars.get(sym) === v) {
-          found = n as A.HistOp;
-          return;
-        }
-      }
-      for (const [k, x] of Object.entries(n)) if (k !== 'tok') visit(x);
-    };
-    for (const p of this.program.probes) visit(p.body);
-    for (const f of this.program.functions) if (f.decl) visit(f.decl.body);
-    return found;
   }
 
   newStat(v: Var): StatData {

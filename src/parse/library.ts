@@ -81,16 +81,21 @@ function walk(dir: string, pathDir: string, ext: string, into: Set<string>, leve
   }
 }
 
+/** A library file's text, or null after stap's message when it cannot be read. */
+export function readLibraryFile(path: string, env: ParseEnv): SourceFile | null {
+  try {
+    return SourceFile.read(path);
+  } catch {
+    env.reporter.line(fs.existsSync(path) ? `Input file '${path}' can't be opened for reading.` : `Input file '${path}' is missing.`);
+    return null;
+  }
+}
+
 /** Loads every library .stpm into env.libraryMacros; a file with errors is skipped with a warning. */
 export function loadLibraryMacros(includePath: string[], env: ParseEnv): void {
   for (const file of collectLibraryFiles(includePath, env, '.stpm')) {
-    let src: SourceFile;
-    try {
-      src = SourceFile.read(file);
-    } catch {
-      env.reporter.line(fs.existsSync(file) ? `Input file '${file}' can't be opened for reading.` : `Input file '${file}' is missing.`);
-      continue;
-    }
+    const src = readLibraryFile(file, env);
+    if (!src) continue;
     const p = new Parser(src, env, { privileged: true, userFile: false, noCompatible: true });
     if (p.parseLibraryMacros() === null) env.reporter.warning(`macro tapset "${file}" has errors, and will be skipped.`);
   }

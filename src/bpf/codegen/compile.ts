@@ -85,14 +85,14 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   // First round (--runtime=bpf): which begin/end handlers compile at all, with every global in
   // maps. Only the globals the kernel's handlers use go to maps in the end, so a global that
   // only interpreted handlers touch keeps the interpreter's semantics (insertion order, ...).
+  const everyGlobal = candidates.length > 0 ? new KernelLayout(p.globals, maxMapEntries, buckets) : null;
   const runnable = candidates.filter((probe) => {
     if (sharedGlobals(p, [probe]).some(needsVariance)) {
       opts.onInterpreted?.(probe, 'kernel statistics keep no @variance');
       return false;
     }
-    const layout = new KernelLayout(p.globals, maxMapEntries, buckets);
     try {
-      new ProbeGen(p, probe, layout, new Records(), TEST_RUN, true, opts.maxActionUser, getBtf).generate('trial');
+      new ProbeGen(p, probe, everyGlobal!, new Records(), TEST_RUN, true, opts.maxActionUser, getBtf).generate('trial');
       return true;
     } catch (e) {
       if (e instanceof SemanticError && e.site === 'kernel:unsupported') {

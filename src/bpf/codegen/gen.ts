@@ -3,6 +3,7 @@
 // scratch area (R7); scalar globals in one array map value (R9); ctx in R6. Constructs not yet
 // supported in kernel context are compile errors naming the construct (docs/compat.md).
 
+import { histOpOf } from '../../elaborate/hist-op.js';
 import { EMPTY_AGGREGATE } from '../../format/errors.js';
 import { arrayOverflowMessage } from '../../elaborate/runtime-messages.js';
 import { straightLineCount } from '../../elaborate/straight-line.js';
@@ -1639,23 +1640,7 @@ export class ProbeGen {
 
 /** The histogram a statistic carries (from the @hist ops applied to it anywhere). */
 export function histSpecOf(prog: Elaborated, v: Var): { kind: 'none' } | { kind: 'log' } | { kind: 'linear'; start: number; stop: number; interval: number } {
-  let found: A.HistOp | null = null;
-  const visit = (n: unknown): void => {
-    if (found || n === null || typeof n !== 'object') return;
-    const node = n as { kind?: string; stat?: A.Expr };
-    if (node.kind === 'hist_op' && node.stat) {
-      const s = node.stat;
-      const sym = s.kind === 'symbol' ? s : s.kind === 'arrayindex' && s.base.kind === 'symbol' ? s.base : null;
-      if (sym && prog.bindings.vars.get(sym) === v) {
-        found = n as A.HistOp;
-        return;
-      }
-    }
-    for (const [k, x] of Object.entries(n)) if (k !== 'tok') visit(x);
-  };
-  for (const p of prog.probes) visit(p.body);
-  for (const f of prog.functions) if (f.decl) visit(f.decl.body);
-  const h = found as A.HistOp | null;
+  const h = histOpOf(prog, v);
   if (!h) return { kind: 'none' };
   if (h.htype === 'log') return { kind: 'log' };
   return { kind: 'linear', start: Number(h.params[0]), stop: Number(h.params[1]), interval: Number(h.params[2]) };
