@@ -156,9 +156,10 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
   return rc;
 }
 
-if (require.main === module || process.argv[1]?.endsWith('bin/tstap')) {
+/** Runs one command line on the process's stdout/stderr; the exit status goes to process.exitCode. */
+export function start(argv: string[]): void {
   const out = (fd: NodeJS.WriteStream) => (s: string) => fd.write(toBytes(s));
-  main(process.argv.slice(2), { stdout: out(process.stdout), stderr: out(process.stderr) }).then(
+  main(argv, { stdout: out(process.stdout), stderr: out(process.stderr) }).then(
     (rc) => {
       process.exitCode = rc;
     },
@@ -170,3 +171,7 @@ if (require.main === module || process.argv[1]?.endsWith('bin/tstap')) {
     },
   );
 }
+
+// Executed directly, or required by bin/tstap. The startup snapshot (tools/build-snapshot.js)
+// loads this module without running it and calls start() when the snapshot is deserialized.
+if (require.main === module || process.argv[1]?.endsWith('bin/tstap')) start(process.argv.slice(2));

@@ -5,7 +5,6 @@
 import { histOpOf } from '../elaborate/hist-op.js';
 import { arrayOverflowMessage } from '../elaborate/runtime-messages.js';
 import { ArrayFullError } from './arrays.js';
-import * as os from 'node:os';
 import type * as A from '../parse/ast.js';
 import type { Func, Program, Var } from '../elaborate/model.js';
 import { parseFormat, type FormatComponent } from '../parse/format.js';
@@ -387,5 +386,3 @@ export function controlSignature(name: string, nargs: number): { params: ('long'
   if (!sigs) return null;
   return (nargs < 0 ? sigs[0] : sigs.find((s) => s.params.length === nargs)) ?? null;
 }
-
-export const hostName = os.hostname();
