@@ -1,5 +1,6 @@
 // Associative arrays: keys of 1..N longs/strings, insertion-ordered entries, MAXMAPENTRIES
-// limits and `%` wrap-around (oldest entry evicted), and foreach ordering.
+// limits and `%` wrap-around (oldest entry evicted), and foreach ordering. The interpreter's
+// own arrays are StapArray (stap-array.ts); this is the interface both back ends implement.
 
 import type { Value } from './values.js';
 
@@ -44,100 +45,6 @@ export interface ArrayStore<V> {
   reorder(entries: Entry<V>[]): void;
   delete(keys: Value[]): void;
   clear(): void;
-}
-
-export class StapArray<V> implements ArrayStore<V> {
-  readonly isArray = true as const;
-  readonly map = new Map<Value | number, Entry<V>>();
-  /**
-   * The iteration order after a sorted foreach (stap sorts the array's list in place), with
-   * later insertions appended; null means insertion order. Kept as a list so a sort does not
-   * rebuild the hash table.
-   */
-  private order: Entry<V>[] | null = null;
-
-  constructor(readonly maxEntries: number, readonly wrap: boolean) {}
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  get(keys: Value[]): Entry<V> | undefined {
-    return this.map.get(keyOf(keys));
-  }
-
-  /** get() for a one-column array, without building a key tuple. */
-  get1(k: Value): Entry<V> | undefined {
-    return this.map.get(typeof k === 'bigint' && k >= -0x1fffffffffffffn && k <= 0x1fffffffffffffn ? Number(k) : k);
-  }
-
-  has(keys: Value[]): boolean {
-    return this.map.has(keyOf(keys));
-  }
-
-  /** The entry for `keys`, created with `init()` if absent (may evict or throw when full). */
-  slot(keys: Value[], init: () => V): Entry<V> {
-    const k = keyOf(keys);
-    let e = this.map.get(k);
-    if (e) return e;
-    if (this.map.size >= this.maxEntries) {
-      if (!this.wrap) throw new ArrayFullError();
-      const first = this.entries()[0];
-      if (first) this.delete(first.keys);
-    }
-    e = { keys, value: init() }; // callers pass a fresh key tuple
-    this.map.set(k, e);
-    this.order?.push(e);
-    return e;
-  }
-
-  /**
-   * `a[k] = value` for a one-column array: one key normalization and no tuple unless the
-   * entry is new. Returns false when the array is full (and does not wrap).
-   */
-  set1(k: Value, value: V): boolean {
-    const nk = typeof k === 'bigint' && k >= -0x1fffffffffffffn && k <= 0x1fffffffffffffn ? Number(k) : k;
-    const e = this.map.get(nk);
-    if (e) {
-      e.value = value;
-      return true;
-    }
-    if (this.map.size >= this.maxEntries) {
-      if (!this.wrap) return false;
-      const first = this.entries()[0];
-      if (first) this.delete(first.keys);
-    }
-    const created: Entry<V> = { keys: [k], value };
-    this.map.set(nk, created);
-    this.order?.push(created);
-    return true;
-  }
-
-  /** The entries in iteration order. */
-  entries(): Entry<V>[] {
-    if (!this.order) return [...this.map.values()];
-    if (this.order.length !== this.map.size) this.order = this.order.filter((e) => !e.dead);
-    return this.order.slice();
-  }
-
-  /** Makes `entries` (all live ones, in this order) the iteration order. */
-  reorder(entries: Entry<V>[]): void {
-    this.order = entries;
-  }
-
-  delete(keys: Value[]): void {
-    const k = keyOf(keys);
-    const e = this.map.get(k);
-    if (!e) return;
-    e.dead = true;
-    this.map.delete(k);
-  }
-
-  clear(): void {
-    for (const e of this.map.values()) e.dead = true;
-    this.map.clear();
-    this.order = null;
-  }
 }
 
 /** Compares two values of one column: longs numerically, strings bytewise. */

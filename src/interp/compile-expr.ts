@@ -6,7 +6,8 @@ import { arrayOverflowMessage } from '../elaborate/runtime-messages.js';
 import type * as A from '../parse/ast.js';
 import type { Func, Program, Var } from '../elaborate/model.js';
 import type { Token } from '../parse/token.js';
-import { StapArray, ArrayFullError, compareValues, type ArrayStore } from './arrays.js';
+import { ArrayFullError, compareValues, type ArrayStore } from './arrays.js';
+import { StapArray } from './stap-array.js';
 import type { StatData } from '../format/stats.js';
 import type { Cell, Context } from './context.js';
 import { int64, StapError, type Value } from './values.js';
@@ -20,11 +21,16 @@ export type Keys = (f: Frame) => Value[];
 const T = 1n;
 const F = 0n;
 
-/** A foreach being compiled: inside it, `arr[k1, k2]` with its own keys is its current entry. */
+/**
+ * A foreach being compiled: inside it, `arr[k1, k2]` with its own keys is its current entry:
+ * `entry` for an ArrayStore's entries, or slot `slot` of `vals` when the loop walks the
+ * columns of a StapArray (`columns`).
+ */
 export interface ForeachScope {
   array: Var;
   indexVars: Var[];
-  current: { entry: { value: Value } | null };
+  columns: boolean;
+  current: { entry: { value: Value } | null; vals: unknown[]; slot: number };
 }
 
 export class ExprCompiler {
@@ -53,7 +59,7 @@ export class ExprCompiler {
       return c;
     }
     const max = v.maxSize > 0 ? v.maxSize : this.ctx.limits.maxMapEntries;
-    if (v.arity > 0) c = new StapArray<Value | StatData>(max, v.wrap) as Cell;
+    if (v.arity > 0) c = new StapArray<Value | StatData>(max, v.wrap, v.arity) as Cell;
     else if (v.type === 'stats') c = { v: this.natives.newStat(v) };
     else c = { v: this.initialValue(v) };
     this.ctx.globals.set(v, c);
@@ -171,13 +177,16 @@ export class ExprCompiler {
       e.indexes.every((ix, i) => ix?.kind === 'symbol' && this.program.bindings.vars.get(ix) === fs.indexVars[i]));
     if (scope) {
       const cur = scope.current;
+      if (scope.columns) return () => cur.vals[cur.slot] as Value;
       return () => cur.entry!.value;
     }
     if (e.indexes.length === 1 && e.indexes[0]) {
       const k = this.expr(e.indexes[0]);
+      if (arr instanceof StapArray) return (f) => arr.value1(k(f)) ?? z;
       return (f) => arr.get1(k(f))?.value ?? z;
     }
     const keys = this.keys(e.indexes);
+    if (arr instanceof StapArray) return (f) => arr.valueOf(keys(f)) ?? z;
     return (f) => arr.get(keys(f))?.value ?? z;
   }
 
@@ -190,6 +199,7 @@ export class ExprCompiler {
     if (e.kind === 'arrayindex' && e.base.kind === 'symbol') {
       const arr = this.cell(this.varOf(e.base)) as ArrayStore<StatData>;
       const keys = this.keys(e.indexes);
+      if (arr instanceof StapArray) return (f) => arr.valueOf(keys(f)) ?? null;
       return (f) => arr.get(keys(f))?.value ?? null;
     }
     throw new StapError('not a statistic', e.tok);
@@ -215,6 +225,14 @@ export class ExprCompiler {
       const keys = this.keys(e.indexes);
       const z = zero(v);
       const tok = e.base.tok;
+      if (arr instanceof StapArray) {
+        return (f, compute) => {
+          const k = keys(f);
+          const x = compute(arr.valueOf(k) ?? z);
+          if (!arr.put(k, x)) throw new StapError(arrayOverflowMessage(v), tok);
+          return x;
+        };
+      }
       return (f, compute) => {
         const k = keys(f);
         const x = compute(arr.get(k)?.value ?? z);
@@ -270,6 +288,23 @@ export class ExprCompiler {
           return x;
         };
       }
+      if (arr instanceof StapArray) {
+        return (f) => {
+          const key = k(f);
+          const s = arr.find1(key);
+          const epoch = arr.epoch;
+          const x = combine(s < 0 ? z : arr.valCol[s]!, r(f));
+          if (s < 0) {
+            if (!arr.set1(key, x)) throw new StapError(arrayOverflowMessage(v), tok);
+          } else if (arr.epoch === epoch) {
+            arr.valCol[s] = x;
+          } else if (arr.find1(key) >= 0) {
+            // r(f) deleted or renumbered entries: the element is updated if it is still there.
+            arr.set1(key, x);
+          }
+          return x;
+        };
+      }
       return (f) => {
         const key = k(f);
         const entry = arr.get1(key);
@@ -297,9 +332,10 @@ export class ExprCompiler {
       const arr = this.cell(v) as ArrayStore<StatData>;
       const keys = this.keys(e.indexes);
       const tok = e.base.tok;
+      const init = () => this.natives.newStat(v);
       return (f) => {
         try {
-          return arr.slot(keys(f), () => this.natives.newStat(v)).value;
+          return arr instanceof StapArray ? arr.valueOrCreate(keys(f), init) : arr.slot(keys(f), init).value;
         } catch (err) {
           if (err instanceof ArrayFullError) throw new StapError(arrayOverflowMessage(v), tok);
           throw err;

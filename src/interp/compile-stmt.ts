@@ -4,7 +4,9 @@
 import { straightLineCount } from '../elaborate/straight-line.js';
 import type * as A from '../parse/ast.js';
 import type { DerivedProbe, Func, Var } from '../elaborate/model.js';
-import { compareValues, type ArrayStore, type Entry } from './arrays.js';
+import type { ArrayStore, Entry } from './arrays.js';
+import { StapArray } from './stap-array.js';
+import { sortOrder } from './sort.js';
 import type { StatData } from '../format/stats.js';
 import { ExprCompiler, NEXT_IN_FUNCTION, zero, type ForeachScope, type Frame } from './compile-expr.js';
 import { StapError, type Value } from './values.js';
@@ -215,29 +217,35 @@ export class Compiler extends ExprCompiler {
   private foreach(s: A.ForeachLoop): Stmt {
     const ctx = this.ctx;
     const tok = s.tok;
-    const current: ForeachScope['current'] = { entry: null };
-    const arrayVar = s.base.kind === 'symbol' ? this.varOf(s.base) : null;
+    const decl = s.base.kind === 'symbol' ? this.varOf(s.base) : null;
+    const store = decl ? (this.cell(decl) as ArrayStore<Value | StatData>) : null;
+    const current: ForeachScope['current'] = { entry: null, vals: [], slot: 0 };
     const indexVars = s.indexes.map((i) => this.varOf(i));
-    const scoped = arrayVar !== null && arrayVar.type !== 'stats' && indexVars.every((v) => v.scope !== 'global') &&
+    const scoped = decl !== null && decl.type !== 'stats' && indexVars.every((v) => v.scope !== 'global') &&
       !writesAny(s.body, indexVars, this.program.bindings.vars);
-    if (scoped) this.foreachScopes.push({ array: arrayVar, indexVars, current });
+    const columns = store instanceof StapArray;
+    if (scoped) this.foreachScopes.push({ array: decl, indexVars, columns, current });
     const body = this.stmt(s.body);
     if (scoped) this.foreachScopes.pop();
     const limit = s.limit ? this.expr(s.limit) : null;
     const idxSlots = s.indexes.map((i) => this.lvalue(i));
     const valueSlot = s.value ? this.lvalue(s.value) : null;
     if (s.base.kind === 'hist_op') return this.natives.foreachHist(s, body, idxSlots, valueSlot, limit, this.aggregateOf(s.base.stat));
-    const decl = this.varOf(s.base);
-    const arr = this.cell(decl) as ArrayStore<Value | StatData>;
-    const isStats = decl.type === 'stats';
+    const isStats = decl!.type === 'stats';
     const slice = s.arraySlice.map((x) => (x ? this.expr(x) : null));
     const sortKey = this.sortKey(s, isStats);
+    const dir = s.sortDirection as 1 | -1;
     // Index variables are nearly always locals: store into their frame slot directly.
-    const idxLocal = s.indexes.map((i) => {
-      const v = this.varOf(i);
-      return v.scope === 'global' ? -1 : v.slot;
-    });
+    const idxLocal = indexVars.map((v) => (v.scope === 'global' ? -1 : v.slot));
     const nidx = idxLocal.length;
+    if (store instanceof StapArray) {
+      const valueVar = s.value ? this.varOf(s.value) : null;
+      const valueLocal = valueVar && valueVar.scope !== 'global' ? valueVar.slot : -1;
+      return this.foreachColumns(store, current, body, {
+        limit, idxSlots, idxLocal, valueSlot, valueLocal, slice, sortKey, sortColumn: s.sortColumn - 1, dir, isStats, tok,
+      });
+    }
+    const arr = store!;
     return (f) => {
       ctx.tick(1, tok);
       let entries: Entry<Value | StatData>[] = arr.entries();
@@ -246,7 +254,8 @@ export class Compiler extends ExprCompiler {
         entries = entries.filter((e) => want.every((w, i) => w === null || w === e.keys[i]));
       }
       if (sortKey) {
-        entries = sortEntries(entries, sortKey, s.sortDirection);
+        const order = sortOrder(entries.map((e) => sortKey(e.keys, e.value)), dir);
+        entries = Array.from(order, (i) => entries[i]!);
         // stap sorts the array's own list in place: later unsorted loops see this order.
         if (!slice.length && !isStats) arr.reorder(entries);
       }
@@ -269,20 +278,110 @@ export class Compiler extends ExprCompiler {
     };
   }
 
+  /**
+   * foreach over a StapArray: walks a list of slot numbers and reads the array's columns (no
+   * entry objects), with the same order, limit and ticks as the generic loop above.
+   */
+  private foreachColumns(arr: StapArray<Value | StatData>, current: ForeachScope['current'], body: Stmt, o: ColumnLoop): Stmt {
+    const { limit, idxSlots, idxLocal, valueSlot, valueLocal, slice, sortKey, sortColumn, dir, isStats, tok } = o;
+    const ctx = this.ctx;
+    const nidx = idxLocal.length;
+    const oneLocal = arr.arity === 1 && nidx === 1 && idxLocal[0]! >= 0 ? idxLocal[0]! : -1;
+    return (f) => {
+      ctx.tick(1, tok);
+      let slots = arr.slots();
+      // A delete or clear() in the body (through a function) leaves these in place.
+      const keyCol = arr.keyCol;
+      const vals = arr.valCol;
+      if (slice.length) {
+        const want = slice.map((p) => (p ? p(f) : null));
+        slots = slots.filter((sl) => {
+          const keys = arr.keysAt(sl);
+          return want.every((w, i) => w === null || w === keys[i]);
+        });
+      }
+      if (sortKey) {
+        const keys: Value[] = new Array(slots.length);
+        for (let i = 0; i < slots.length; i++) {
+          const sl = slots[i]!;
+          if (sortColumn < 0) keys[i] = isStats ? sortKey(NO_KEYS, vals[sl]!) : (vals[sl] as Value);
+          else keys[i] = arr.arity === 1 ? (keyCol[sl] as Value) : (keyCol[sl] as Value[])[sortColumn]!;
+        }
+        const order = sortOrder(keys, dir);
+        const sorted: number[] = new Array(slots.length);
+        for (let i = 0; i < slots.length; i++) sorted[i] = slots[order[i]!]!;
+        slots = sorted;
+        // stap sorts the array's own list in place: later unsorted loops see this order (and
+        // entries added meanwhile are appended to it, so this loop visits them too).
+        if (!slice.length && !isStats) arr.setOrder(slots);
+      }
+      let n = limit ? Number(limit(f) as bigint) : -1;
+      current.vals = vals;
+      arr.iterating++;
+      try {
+        for (let j = 0; j < slots.length; j++) {
+          if (n >= 0 && n-- === 0) break;
+          const sl = slots[j]!;
+          current.slot = sl;
+          if (oneLocal >= 0) f[oneLocal] = keyCol[sl] as Value;
+          else {
+            const keys = arr.arity === 1 ? [keyCol[sl] as Value] : (keyCol[sl] as Value[]);
+            for (let i = 0; i < nidx; i++) {
+              const slot = idxLocal[i]!;
+              if (slot >= 0) f[slot] = keys[i]!;
+              else idxSlots[i]!(f, () => keys[i]!);
+            }
+          }
+          if (valueLocal >= 0) f[valueLocal] = isStats ? 0n : (vals[sl] as Value);
+          else if (valueSlot) valueSlot(f, () => (isStats ? 0n : (vals[sl] as Value)));
+          const c = body(f);
+          if (c === BREAK) break;
+          if (c === RETURN) return c;
+          ctx.tick(1, tok);
+        }
+      } finally {
+        arr.iterating--;
+      }
+      return NORMAL;
+    };
+  }
+
   /** What a foreach sorts by: an index column, the value, or an aggregate of the value. */
-  private sortKey(s: A.ForeachLoop, isStats: boolean): ((e: Entry<Value | StatData>) => Value) | null {
+  private sortKey(s: A.ForeachLoop, isStats: boolean): SortKey | null {
     if (s.sortDirection === 0) return null;
     if (s.sortColumn > 0) {
       const col = s.sortColumn - 1;
-      return (e) => e.keys[col]!;
+      return (keys) => keys[col]!;
     }
-    if (!isStats) return (e) => e.value as Value;
+    if (!isStats) return (_keys, value) => value as Value;
     const which = s.sortAggr ?? 'count';
-    return (e) => this.natives.aggregateValue(e.value as StatData, which);
+    return (_keys, value) => this.natives.aggregateValue(value as StatData, which);
   }
 }
 
 export const NEXT_EXC = NEXT_IN_FUNCTION.signal;
+
+type SortKey = (keys: Value[], value: Value | StatData) => Value;
+const NO_KEYS: Value[] = [];
+type Update = (f: Frame, compute: (old: Value) => Value) => Value;
+
+/** What foreachColumns shares with the generic foreach compilation. */
+interface ColumnLoop {
+  limit: ((f: Frame) => Value) | null;
+  idxSlots: Update[];
+  /** Per index variable its frame slot, -1 for a global (then written through idxSlots). */
+  idxLocal: number[];
+  valueSlot: Update | null;
+  /** The value variable's frame slot, -1 if none or global. */
+  valueLocal: number;
+  slice: (((f: Frame) => Value) | null)[];
+  sortKey: SortKey | null;
+  /** The index column sorted by (0-based), -1 for the value. */
+  sortColumn: number;
+  dir: 1 | -1;
+  isStats: boolean;
+  tok: A.Stmt['tok'];
+}
 
 /** Whether `s` may assign any of `vars` (then a foreach cannot trust its index variables). */
 function writesAny(s: A.Stmt, vars: Var[], bound: Map<A.SymbolExpr, Var>): boolean {
@@ -309,39 +408,4 @@ function firstStatementTok(s: A.Stmt): A.Stmt['tok'] | null {
     if (t) return t;
   }
   return null;
-}
-
-/**
- * Entries ordered by `key` (stable: ties keep insertion order). Keys are extracted once and
- * longs compared as JS numbers when all fit, which keeps 100k-entry reports fast.
- */
-function sortEntries<V>(entries: Entry<V>[], key: (e: Entry<V>) => Value, dir: 1 | -1 | 0): Entry<V>[] {
-  const n = entries.length;
-  const keys = entries.map(key);
-  if (keys.every((k) => typeof k === 'bigint' && k >= -0x1fffffffffffffn && k <= 0x1fffffffffffffn)) {
-    const nums = keys.map(Number);
-    // Pack (key, position) into one double when it fits 53 bits: a native typed-array sort then
-    // orders by key with ties in insertion order, without a comparator call per pair.
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const x of nums) {
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    }
-    const shift = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
-    if ((hi - lo + 1) * shift < 2 ** 53) {
-      const packed = new Float64Array(n);
-      for (let i = 0; i < n; i++) packed[i] = (dir > 0 ? nums[i]! - lo : hi - nums[i]!) * shift + i;
-      packed.sort();
-      const out = new Array<Entry<V>>(n);
-      for (let i = 0; i < n; i++) out[i] = entries[packed[i]! % shift]!;
-      return out;
-    }
-    const order = entries.map((_, i) => i);
-    order.sort((a, b) => dir * (nums[a]! - nums[b]!));
-    return order.map((i) => entries[i]!);
-  }
-  const order = entries.map((_, i) => i);
-  order.sort((a, b) => dir * compareValues(keys[a]!, keys[b]!));
-  return order.map((i) => entries[i]!);
 }
