@@ -75,6 +75,24 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
     return this.label(name);
   }
 
+  /**
+   * Moves the subprograms assembled in `other` (which must start with `func()` or be named by
+   * its constructor) to the end of this program: a code generator can write a callback's body
+   * in the middle of its caller's and still lay the subprograms out one after the other, as the
+   * kernel requires. Label names must not clash; `other` must not be used afterwards.
+   */
+  append(other: Assembler<M, S>): this {
+    const base = this.slots.length;
+    for (const [name, at] of other.labels) {
+      if (this.labels.has(name)) this.fail(`label '${name}' is defined twice`);
+      this.labels.set(name, at + base);
+    }
+    for (const f of other.funcs) this.funcs.push({ name: f.name, start: f.start + base });
+    for (const r of other.relocs) this.relocs.push({ ...r, insn: r.insn + base });
+    for (const s of other.slots) this.slots.push(s);
+    return this;
+  }
+
   /** Appends an already-encoded slot as is (escape hatch; no validation). */
   emit(raw: RawInsn): this {
     this.slots.push({ raw: { ...raw }, span: this.span, target: null });

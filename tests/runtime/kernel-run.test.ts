@@ -325,3 +325,88 @@ probe kernel.trace("syscalls:sys_enter_kill") {
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, '1 0 1 1 0 1\n');
 });
+
+// ---- foreach in kernel handlers ------------------------------------------------------------
+// Each script runs its loops inside a kernel probe on the Nth event; the expected output is
+// the interpreter's for the same statements (insertion order, stap's stable sorts, the
+// in-place reordering a sorted loop leaves behind).
+
+test('foreach in a kernel handler: insertion order, sorts with limit, multi-key, slices, statistics', async () => {
+  const r = await runTstap(['-c', workload('kill0 20'), script(`
+global n, a, t, s
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() != target()) next
+  n++
+  a[n % 7] += n
+  t[n % 3, n % 2 ? "odd" : "even"]++
+  s[n % 4] <<< n * 10
+  if (n == 20) {
+    foreach (k in a) printf("%d ", k); println("")
+    foreach (k in a- limit 3) printf("%d=%d ", k, a[k]); println("")
+    foreach (k in a) printf("%d ", k); println("")
+    foreach ([x, y] in t) printf("%d,%s:%d ", x, y, t[x, y]); println("")
+    foreach (v = [x, y] in t+ limit 4) printf("%s%d=%d ", y, x, v); println("")
+    foreach ([x, y-] in t) printf("%d%s ", x, y); println("")
+    foreach ([x, y] in t[1, *]) printf("%d%s ", x, y); println("")
+    foreach (k in s @sum-) printf("%d:%d/%d/%d/%d ", k, @count(s[k]), @sum(s[k]), @min(s[k]), @max(s[k])); println("")
+    foreach (k+ in s limit 2) printf("%d:%d ", k, @avg(s[k])); println("")
+    foreach (k in a) { if (k == 2) continue; if (k == 5) break; printf("%d ", k) } println("")
+  }
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, [
+    '1 2 3 4 5 6 0 ',
+    '6=39 5=36 4=33 ',
+    '6 5 4 3 2 1 0 ',
+    '1,odd:4 2,even:4 0,odd:3 1,even:3 2,odd:3 0,even:3 ',
+    'odd0=3 even1=3 odd2=3 even0=3 ',
+    '0odd 2odd 1odd 1even 0even 2even ',
+    '1odd 1even ',
+    '0:5/600/40/200 3:5/550/30/190 2:5/500/20/180 1:5/450/10/170 ',
+    '0:120 1:90 ',
+    '6 ',
+    '',
+  ].join('\n'));
+  assert.equal(r.rc, 0);
+});
+
+test('foreach in a kernel handler: return from a function, try/catch, next, an uncaught error()', async () => {
+  const r = await runTstap(['-c', workload('kill0 8'), script(`
+global n, a
+function first_big(lim) { foreach (k+ in a) if (a[k] > lim) return k; return -1 }
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() != target()) next
+  n++
+  a[n] = n * n
+  if (n == 5) {
+    printf("%d %d\\n", first_big(10), first_big(100))
+    try { foreach (k in a) if (k == 3) error("boom at " . sprint(k)) } catch (m) { println(m) }
+    foreach (k in a) { if (k == 2) next; printf("once %d\\n", k) }
+  }
+  if (n == 6) {
+    foreach (k in a) printf("%d ", k)
+    println("")
+    foreach (k in a) if (k == 4) error("stop " . sprint(k))
+  }
+}
+`)]);
+  assert.equal(r.stdout, '4 -1\nboom at 3\nonce 1\n1 2 3 4 5 6 \n');
+  assert.equal(r.stderr, 'ERROR: stop 4\nWARNING: Number of errors: 1, skipped probes: 0\nWARNING: /usr/bin/staprun exited with status: 1\nPass 5: run failed.  [man error::pass5]\n');
+  assert.equal(r.rc, 1);
+});
+
+test('foreach in a kernel handler: MAXACTION counts one action per iteration, as stap', async () => {
+  const r = await runTstap(['-c', workload('kill0 1'), script(`
+global a
+probe begin { for (i = 0; i < 600; i++) a[i] = i }
+probe kernel.trace("syscalls:sys_enter_kill") {
+  if (pid() != target()) next
+  foreach (k in a) { n++ }
+  printf("%d\\n", n)
+}
+`)]);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /^ERROR: MAXACTION exceeded near /);
+  assert.equal(r.rc, 1);
+});

@@ -16,7 +16,7 @@ import { parseFormat } from '../../parse/format.js';
 import { printComponents } from '../../format/print.js';
 import { memberOf, resolved, sizeof } from '../../runtime/meta/btf-layout.js';
 import { Assembler } from '../asm.js';
-import { R0, R8, R1, R2, R3, R4, R5, R6, R7, R9, FP, type WReg } from '../insn.js';
+import { R0, R8, R1, R2, R3, R4, R5, R6, R7, R9, FP, type Reg, type WReg } from '../insn.js';
 import type { MapSpec, ProgramSpec, RecordField, RecordFormat, RecordKind } from '../spec.js';
 import { fieldOffsets } from '../../wire/records.js';
 import { KSTR, SCRATCH_SIZE, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type KernelLayout } from './layout.js';
@@ -54,8 +54,33 @@ const unsupported = (what: string, tok: Token) =>
 
 type Val = 'long' | 'string';
 
+/** What the parts of one foreach's code share: the array, the order, scratch offsets. */
+interface ForeachState {
+  loc: Extract<GlobalLoc, { kind: 'array' }>;
+  s: A.ForeachLoop;
+  isStats: boolean;
+  sortStr: boolean;
+  /** Bytes of the sort value: 0 unsorted, 8 a long, KSTR a string. */
+  sortSize: number;
+  /** Whether the loop renumbers the array in its order (stap sorts in place). */
+  reorder: boolean;
+  keyOffsets: number[];
+  keyCand: number; keyBest: number; valBest: number;
+  sortCand: number; sortBest: number; sortPrev: number;
+  seqCand: number; seqBest: number; seqPrev: number;
+  haveBest: number; havePrev: number; floor: number; limit: number;
+  stats: number;
+  slice: number[];
+}
+
 export class ProbeGen {
-  private readonly a = new Assembler<MapSpec, Token>();
+  /** Where code goes: the handler's assembler, or a callback's while one is generated. */
+  private a = new Assembler<MapSpec, Token>();
+  /**
+   * The base of the handler's stack frame: FP in the handler itself, R8 in callbacks (their
+   * callback_ctx is the handler's frame, so locals and temporaries stay where they were).
+   */
+  private fp: Reg = FP;
   private readonly localSlots = new Map<Var, number>();
   private stackTop = 16; // bytes of stack in use below fp (fp-8: zero key, fp-16: spare)
   private scratchTop = 0;
@@ -82,6 +107,23 @@ export class ProbeGen {
   private readonly tries: { catchLabel: string; catchVar: Var | null }[] = [];
   /** Inlined functions being expanded: where `return` stores its value and jumps. */
   private readonly inlined: { fn: Func; result: number; end: string; type: Val }[] = [];
+  /** Callback nesting: 0 in the handler's own code (see `callback`). */
+  private depth = 0;
+  /** The callback depth of each label a jump may leave a callback for (default 0). */
+  private readonly labelDepth = new Map<string, number>();
+  /** In a callback: outer label → the local stub that escapes to it. */
+  private stubs: Map<string, string> | null = null;
+  private readonly escapeCodes = new Map<string, number>();
+  /** Callback subprograms, laid out after the handler. */
+  private readonly subprogs: Assembler<MapSpec, Token>[] = [];
+  private frameSlots: { ctx: number; scratch: number; escape: number } | null = null;
+  /**
+   * Scratch offset of the action budget while callbacks run. The verifier checks a callback
+   * as if called any number of times, converging only on values it does not track exactly: a
+   * budget on the stack starts as a known constant and would make it walk every iteration.
+   * Read from map memory, the budget is just some number to it.
+   */
+  private callbackBudget = -1;
 
   /** Whether generated code used the scratch area (known after generate()). */
   get usedScratch(): boolean {
@@ -92,7 +134,7 @@ export class ProbeGen {
     const a = this.a;
     a.at(this.probe.tok);
     a.mov64Reg(R6, R1);
-    a.stW(FP, ZERO_KEY, 0);
+    a.stW(this.fp, ZERO_KEY, 0);
     if (this.withScratch) this.lookupOne(this.layout.scratch, R7);
     // The globals value is addressed directly (ld_imm64 of the map value, as libbpf does for
     // .bss): no helper call on the hot path.
@@ -102,7 +144,14 @@ export class ProbeGen {
     if (hasLoops(this.probe.body, this.prog)) {
       this.actionsSlot = this.stack(8);
       a.mov64Imm(R1, this.maxAction);
-      a.stxDW(FP, this.actionsSlot, R1);
+      a.stxDW(this.fp, this.actionsSlot, R1);
+    }
+    if (contains(this.probe.body, this.prog, 'foreach_loop')) {
+      // Callbacks find ctx and the scratch pointer here (see `callback`).
+      this.frameSlots = { ctx: this.stack(8), scratch: this.stack(8), escape: this.stack(8) };
+      a.stxDW(this.fp, this.frameSlots.ctx, R6);
+      if (this.withScratch) a.stxDW(this.fp, this.frameSlots.scratch, R7);
+      this.callbackBudget = this.scratch(8);
     }
     // As the interpreter (and stap): a loop-free handler longer than its budget fails up front.
     const straight = straightLineCount(this.prog, this.probe.body);
@@ -115,18 +164,424 @@ export class ProbeGen {
       } else {
         const slot = this.stack(8);
         this.localSlots.set(v, slot);
-        a.stDW(FP, slot, 0);
+        a.stDW(this.fp, slot, 0);
       }
     }
     if (this.probe.condition) {
       this.long(this.probe.condition);
-      a.jmpImm('jeq', R0, 0, EXIT);
+      a.jmpImm('jeq', R0, 0, this.to(EXIT));
     }
     this.stmt(this.probe.body);
     a.label(EXIT);
     a.mov64Imm(R0, 0);
     a.exit();
+    for (const sub of this.subprogs) a.append(sub);
     return { name, probe: this.probe.index, attach: this.target.attach, program: a.link({ pruneUnreachable: true }) };
+  }
+
+  // ---- foreach ---------------------------------------------------------------------------
+
+  /**
+   * `foreach` over a global array, in the kernel. Entries are visited in stap's order: by the
+   * sort column (stable: ties by insertion number), else by insertion number (layout.ts). A
+   * bpf_loop (Linux 5.17+) runs one iteration per visited entry; each iteration picks the next
+   * entry with a selection pass of bpf_for_each_map_elem (5.13+) over the map, then runs the
+   * body. The passes cost O(n) each, stap's sort O(n log n): both outside MAXACTION, as in stap.
+   * Callbacks work on the handler's own frame (see `callback`), so locals are shared.
+   * Entries inserted after the loop starts (insertion number past the counter read at the
+   * start) are not visited, as the interpreter iterates a snapshot. A sorted loop over a whole
+   * non-statistics array also renumbers every entry in the sorted order, since stap sorts the
+   * array in place; entries the body did not get to (break, limit, an error) are renumbered by
+   * a second loop without the body.
+   */
+  private foreach(s: A.ForeachLoop): void {
+    const a = this.a;
+    if (s.base.kind !== 'symbol') throw unsupported('foreach over a histogram', s.tok);
+    const loc = this.globalLoc(s.base);
+    if (loc.kind !== 'array') throw unsupported('foreach over this value', s.tok);
+    const isStats = loc.value === 'stats';
+    const sortStr = s.sortDirection !== 0 && (s.sortColumn > 0
+      ? loc.keyFields[s.sortColumn - 1]!.type === 'string' : loc.value === 'string');
+    const f: ForeachState = {
+      loc, s, isStats, sortStr,
+      sortSize: s.sortDirection === 0 ? 0 : sortStr ? KSTR : 8,
+      reorder: s.sortDirection !== 0 && s.arraySlice.length === 0 && !isStats,
+      keyOffsets: fieldOffsets(loc.keyFields).offsets.map((o) => o - 8), // keys have no record header
+      ...this.foreachScratch(loc, s),
+    };
+    this.tick(1, s.tok);
+    a.at(s.tok);
+    // The slice's values and the limit, once, in the interpreter's order.
+    s.arraySlice.forEach((x, i) => {
+      if (!x) return;
+      if (loc.keyFields[i]!.type === 'string') this.copy(R7, f.slice[i]!, R7, this.str(x), KSTR);
+      else {
+        this.long(x);
+        a.stxDW(R7, f.slice[i]!, R0);
+      }
+    });
+    if (s.limit) this.long(s.limit);
+    else a.mov64Imm(R0, -1);
+    a.stxDW(R7, f.limit, R0);
+    a.ldMapValue(R1, this.layout.seq, 0);
+    a.ldxDW(R1, R1, 0);
+    a.stxDW(R7, f.floor, R1);
+    a.stDW(R7, f.havePrev, 0);
+    const select = this.callback('elem', () => this.selectPass(f)).name;
+    const iterate = this.callback('loop', () => this.foreachIteration(f, select));
+    this.runLoop(loc.map.maxEntries + 1, iterate.name);
+    if (f.reorder) {
+      // The rest of the array, renumbered in order (the body saw only part of it).
+      const drain = this.callback('loop', () => {
+        this.nextEntry(f, select, this.fresh('drained'));
+        this.a.mov64Imm(R0, 0);
+        this.a.exit();
+      });
+      this.runLoop(loc.map.maxEntries + 1, drain.name, false);
+    }
+    this.dispatchEscapes(iterate.escaped);
+  }
+
+  /** Scratch for one foreach: the candidate, best and previous entries of a selection pass. */
+  private foreachScratch(loc: Extract<GlobalLoc, { kind: 'array' }>, s: A.ForeachLoop) {
+    const keySize = loc.map.keySize;
+    const sortSize = s.sortDirection === 0 ? 8 : KSTR; // room enough either way
+    const valSize = loc.value === 'string' ? KSTR : 8;
+    return {
+      keyCand: this.scratch(keySize), keyBest: this.scratch(keySize), valBest: this.scratch(valSize),
+      sortCand: this.scratch(sortSize), sortBest: this.scratch(sortSize), sortPrev: this.scratch(sortSize),
+      seqCand: this.scratch(8), seqBest: this.scratch(8), seqPrev: this.scratch(8),
+      haveBest: this.scratch(8), havePrev: this.scratch(8), floor: this.scratch(8), limit: this.scratch(8),
+      stats: this.scratch(40), // count, sum, min, max, insertion number of a statistic, merged
+      slice: s.arraySlice.map((x, i) => (x ? this.scratch(loc.keyFields[i]!.type === 'string' ? KSTR : 8) : -1)),
+    };
+  }
+
+  /**
+   * bpf_loop(n, callback, the handler's frame, 0); `fresh`: with no escape pending (the drain
+   * loop after a body keeps the body's).
+   */
+  private runLoop(n: number, fn: string, fresh = true): void {
+    const a = this.a;
+    if (fresh) a.stDW(this.fp, this.frame().escape, 0);
+    const handOver = this.depth === 0 && this.actionsSlot !== 0;
+    if (handOver) {
+      this.copy(R7, this.callbackBudget, this.fp, this.actionsSlot, 8);
+    }
+    a.mov64Imm(R1, Math.min(n, 1 << 23));
+    a.ldFunc(R2, fn);
+    a.mov64Reg(R3, this.fp);
+    a.mov64Imm(R4, 0);
+    a.call('loop');
+    if (handOver) this.copy(this.fp, this.actionsSlot, R7, this.callbackBudget, 8);
+  }
+
+  /**
+   * Selects the next entry into the "best" slots (haveBest 0: none left), makes it the previous
+   * one and, when the loop sorts in place, gives it its new insertion number. Jumps to `none`
+   * when no entry is left (and then returns 1 from the callback).
+   */
+  private nextEntry(f: ForeachState, select: string, none: string): void {
+    const a = this.a;
+    a.stDW(R7, f.haveBest, 0);
+    a.ldMapFd(R1, f.loc.map);
+    a.ldFunc(R2, select);
+    a.mov64Reg(R3, this.fp);
+    a.mov64Imm(R4, 0);
+    a.call('for_each_map_elem');
+    const found = this.fresh('found');
+    a.ldxDW(R1, R7, f.haveBest);
+    a.jmpImm('jne', R1, 0, found);
+    a.label(none);
+    a.mov64Imm(R0, 1);
+    a.exit();
+    a.label(found);
+    if (f.sortSize) this.copy(R7, f.sortPrev, R7, f.sortBest, f.sortSize);
+    this.copy(R7, f.seqPrev, R7, f.seqBest, 8);
+    a.stDW(R7, f.havePrev, 1);
+    if (f.reorder) {
+      const gone = this.fresh('gone');
+      this.lookupKey(f.loc.map, f.keyBest);
+      a.jmpImm('jeq', R0, 0, gone);
+      a.mov64Reg(R2, R0);
+      this.nextSeq();
+      a.stxDW(R2, f.loc.seqOffset, R0);
+      a.label(gone);
+    }
+  }
+
+  /** One bpf_loop iteration: the limit, the next entry, the loop variables, the body. */
+  private foreachIteration(f: ForeachState, select: string): void {
+    const a = this.a;
+    const { s } = f;
+    const stop = this.fresh('festop');
+    if (s.limit) {
+      const unlimited = this.fresh('nolimit');
+      a.ldxDW(R1, R7, f.limit);
+      a.jmpImm('jslt', R1, 0, unlimited);
+      a.jmpImm('jeq', R1, 0, stop);
+      a.alu64Imm('sub', R1, 1);
+      a.stxDW(R7, f.limit, R1);
+      a.label(unlimited);
+    }
+    this.nextEntry(f, select, stop);
+    s.indexes.forEach((ix, i) => {
+      const field = f.loc.keyFields[i]!;
+      this.assignFrom(ix, f.keyBest + f.keyOffsets[i]!, field.type === 'string');
+    });
+    if (s.value) {
+      if (f.isStats) {
+        a.mov64Imm(R1, 0);
+        a.stxDW(R7, f.valBest, R1);
+      }
+      this.assignFrom(s.value, f.valBest, f.loc.value === 'string');
+    }
+    const cont = this.fresh('fecont');
+    const brk = this.fresh('febrk');
+    this.labelDepth.set(cont, this.depth);
+    this.labelDepth.set(brk, this.depth);
+    this.loops.push({ brk, cont });
+    this.stmt(s.body);
+    this.loops.pop();
+    a.label(cont);
+    this.tick(1, s.tok);
+    a.mov64Imm(R0, 0);
+    a.exit();
+    a.label(brk);
+    a.mov64Imm(R0, 1);
+    a.exit();
+  }
+
+  /** A loop variable (local or scalar global) gets the long or string at scratch `off`. */
+  private assignFrom(sym: A.SymbolExpr, off: number, isString: boolean): void {
+    const v = this.varOf(sym);
+    if (v.scope !== 'global') {
+      if (isString) this.copy(R7, this.stringLocals.get(v)!, R7, off, KSTR);
+      else this.copy(this.fp, this.localSlots.get(v)!, R7, off, 8);
+      return;
+    }
+    const loc = this.globalLoc(sym);
+    if (loc.kind !== 'scalar') throw unsupported('this foreach variable', sym.tok);
+    this.copy(R9, loc.offset, R7, off, isString ? KSTR : 8);
+  }
+
+  /**
+   * The bpf_for_each_map_elem callback of a selection pass: the entry (R6 key, R9 value) becomes
+   * the best so far if it comes after the previous one and before the best.
+   */
+  private selectPass(f: ForeachState): void {
+    const a = this.a;
+    const { loc, s } = f;
+    const skip = this.fresh('skip');
+    a.mov64Reg(R6, R2);
+    a.mov64Reg(R9, R3);
+    this.copy(R7, f.keyCand, R6, 0, loc.map.keySize);
+    if (f.isStats) this.mergeEntryStats(loc, f.keyCand, f.stats);
+    else this.copy(R7, f.seqCand, R9, loc.seqOffset, 8);
+    if (f.isStats) this.copy(R7, f.seqCand, R7, f.stats + 32, 8);
+    a.ldxDW(R1, R7, f.seqCand);
+    a.ldxDW(R2, R7, f.floor);
+    a.jmpReg('jgt', R1, R2, skip); // inserted (or renumbered) since the loop started
+    s.arraySlice.forEach((x, i) => {
+      if (!x) return;
+      const at = f.keyCand + f.keyOffsets[i]!;
+      const words = loc.keyFields[i]!.type === 'string' ? KSTR / 8 : 1;
+      for (let w = 0; w < words; w++) {
+        a.ldxDW(R1, R7, at + 8 * w);
+        a.ldxDW(R2, R7, f.slice[i]! + 8 * w);
+        a.jmpReg('jne', R1, R2, skip);
+      }
+    });
+    if (f.sortSize) {
+      if (s.sortColumn > 0) this.copy(R7, f.sortCand, R7, f.keyCand + f.keyOffsets[s.sortColumn - 1]!, f.sortSize);
+      else if (f.isStats) this.aggregateOf(f.stats, s.sortAggr ?? 'count', f.sortCand);
+      else this.copy(R7, f.sortCand, R9, 0, f.sortSize);
+    }
+    const afterPrev = this.fresh('afterprev');
+    a.ldxDW(R1, R7, f.havePrev);
+    a.jmpImm('jeq', R1, 0, afterPrev);
+    this.orderJump(f, f.sortPrev, f.seqPrev, afterPrev, skip);
+    a.label(afterPrev);
+    const take = this.fresh('take');
+    a.ldxDW(R1, R7, f.haveBest);
+    a.jmpImm('jeq', R1, 0, take);
+    this.orderJump(f, f.sortBest, f.seqBest, skip, take);
+    a.label(take);
+    this.copy(R7, f.keyBest, R7, f.keyCand, loc.map.keySize);
+    if (f.sortSize) this.copy(R7, f.sortBest, R7, f.sortCand, f.sortSize);
+    this.copy(R7, f.seqBest, R7, f.seqCand, 8);
+    if (!f.isStats) this.copy(R7, f.valBest, R9, 0, loc.value === 'string' ? KSTR : 8);
+    a.stDW(R7, f.haveBest, 1);
+    a.label(skip);
+    a.mov64Imm(R0, 0);
+    a.exit();
+  }
+
+  /**
+   * Jumps to `after` if the candidate comes after the entry whose sort value and insertion
+   * number are at `sort` and `seq`, else to `before`: by the sort value in the loop's
+   * direction (strings bytewise, as big-endian words), ties by insertion number.
+   */
+  private orderJump(f: ForeachState, sort: number, seq: number, after: string, before: string): void {
+    const a = this.a;
+    const asc = f.s.sortDirection > 0;
+    const tie = this.fresh('tie');
+    if (f.sortSize && !f.sortStr) {
+      a.ldxDW(R1, R7, f.sortCand);
+      a.ldxDW(R2, R7, sort);
+      a.jmpReg(asc ? 'jsgt' : 'jslt', R1, R2, after);
+      a.jmpReg(asc ? 'jslt' : 'jsgt', R1, R2, before);
+    } else if (f.sortSize) {
+      this.firstStringDifference(f.sortCand, sort, tie);
+      a.jmpReg(asc ? 'jgt' : 'jlt', R1, R2, after);
+      a.ja(before);
+    }
+    a.label(tie);
+    a.ldxDW(R1, R7, f.seqCand);
+    a.ldxDW(R2, R7, seq);
+    a.jmpReg('jgt', R1, R2, after);
+    a.ja(before);
+  }
+
+  /**
+   * count, sum, min, max and insertion number of the statistic at key `keyOff`, every CPU's
+   * copy merged (as statRead does), into the 40 scratch bytes at `out`.
+   */
+  private mergeEntryStats(loc: Extract<GlobalLoc, { kind: 'array' }>, keyOff: number, out: number): void {
+    const a = this.a;
+    for (let i = 0; i < 40; i += 8) a.stDW(R7, out + i, 0);
+    const top = this.fresh('mcpu');
+    const done = this.fresh('mdone');
+    const next = this.fresh('mnext');
+    const merge = this.fresh('mmerge');
+    const nextCpu = this.percpuLoopHead(loc.map, keyOff, top, done);
+    const keepSeq = this.fresh('mseq');
+    a.ldxDW(R1, R0, loc.seqOffset);
+    a.ldxDW(R2, R7, out + 32);
+    a.jmpReg('jle', R1, R2, keepSeq);
+    a.stxDW(R7, out + 32, R1);
+    a.label(keepSeq);
+    a.ldxDW(R1, R0, STAT_COUNT);
+    a.jmpImm('jeq', R1, 0, next);
+    a.ldxDW(R2, R7, out);
+    a.jmpImm('jne', R2, 0, merge);
+    // The first CPU with values sets min and max (R3: R1 holds the count).
+    for (const at of [STAT_MIN, STAT_MAX]) {
+      a.ldxDW(R3, R0, at);
+      a.stxDW(R7, out + at - STAT_MIN + 16, R3);
+    }
+    a.label(merge);
+    a.alu64Reg('add', R2, R1);
+    a.stxDW(R7, out, R2);
+    a.ldxDW(R2, R7, out + 8);
+    a.ldxDW(R3, R0, STAT_SUM);
+    a.alu64Reg('add', R2, R3);
+    a.stxDW(R7, out + 8, R2);
+    for (const [at, field, keep] of [[out + 16, STAT_MIN, 'jsge'], [out + 24, STAT_MAX, 'jsle']] as const) {
+      const ok = this.fresh('mext');
+      a.ldxDW(R2, R7, at);
+      a.ldxDW(R3, R0, field);
+      a.jmpReg(keep, R3, R2, ok);
+      a.stxDW(R7, at, R3);
+      a.label(ok);
+    }
+    a.label(next);
+    nextCpu();
+    a.label(done);
+    this.stackTop -= 8;
+  }
+
+  /** The interpreter's aggregate of merged stats at `stats` for sorting (0 when empty). */
+  private aggregateOf(stats: number, which: A.StatKind, out: number): void {
+    const a = this.a;
+    if (which === 'variance') throw unsupported('@variance', this.probe.tok);
+    const field = { count: 0, sum: 8, min: 16, max: 24, avg: -1 }[which as 'count'];
+    if (field >= 0 && (which === 'count' || which === 'sum')) {
+      this.copy(R7, out, R7, stats + field, 8);
+      return;
+    }
+    const empty = this.fresh('aggempty');
+    const done = this.fresh('aggdone');
+    a.ldxDW(R1, R7, stats);
+    a.jmpImm('jeq', R1, 0, empty);
+    if (which === 'avg') {
+      a.ldxDW(R0, R7, stats + 8);
+      a.alu64Reg('sdiv', R0, R1);
+    } else a.ldxDW(R0, R7, stats + field);
+    a.ja(done);
+    a.label(empty);
+    a.mov64Imm(R0, 0);
+    a.label(done);
+    a.stxDW(R7, out, R0);
+  }
+
+  // ---- callbacks ------------------------------------------------------------------------
+
+  /** Frame slots every callback needs: the handler's ctx and scratch pointers, the escape code. */
+  private frame(): { ctx: number; scratch: number; escape: number } {
+    if (!this.frameSlots) throw new Error('internal error: callback frame slots were not set up');
+    return this.frameSlots;
+  }
+
+  /**
+   * Generates a callback subprogram (bpf_loop: R2 = ctx; bpf_for_each_map_elem: R4 = ctx) in
+   * its own assembler, appended after the handler at the end. The handler's frame comes as
+   * callback_ctx and becomes R8, the frame base of all generated code in the callback; R6 and
+   * R7 are refilled from the handler's spill slots, R9 re-addressed. A jump to a label outside
+   * the callback (an error, `next`, a catch, a function's return) becomes a stub that leaves an
+   * escape code in the frame and returns 1; the caller then takes the jump (dispatchEscapes).
+   */
+  private callback(kind: 'loop' | 'elem', body: () => void): { name: string; escaped: string[] } {
+    const saved = { a: this.a, fp: this.fp, stubs: this.stubs };
+    const name = this.fresh('cb');
+    const a = new Assembler<MapSpec, Token>();
+    a.at(saved.a.currentSpan);
+    a.func(name);
+    this.a = a;
+    this.fp = R8;
+    this.depth++;
+    this.stubs = new Map();
+    const slots = this.frame();
+    a.mov64Reg(R8, kind === 'loop' ? R2 : R4);
+    if (kind === 'loop') a.ldxDW(R6, R8, slots.ctx);
+    if (this.withScratch) a.ldxDW(R7, R8, slots.scratch);
+    if (kind === 'loop') a.ldMapValue(R9, this.layout.globalsMap, 0);
+    body();
+    const escaped = [...this.stubs.keys()];
+    for (const [label, stub] of this.stubs) {
+      a.label(stub);
+      let code = this.escapeCodes.get(label);
+      if (code === undefined) this.escapeCodes.set(label, code = this.escapeCodes.size + 1);
+      a.mov64Imm(R1, code);
+      a.stxDW(R8, slots.escape, R1);
+      a.mov64Imm(R0, 1);
+      a.exit();
+    }
+    this.subprogs.push(a);
+    this.a = saved.a;
+    this.fp = saved.fp;
+    this.stubs = saved.stubs;
+    this.depth--;
+    return { name, escaped };
+  }
+
+  /** After a callback loop: the jumps out that its callback asked for (see `callback`). */
+  private dispatchEscapes(escaped: string[]): void {
+    if (escaped.length === 0) return;
+    const a = this.a;
+    a.ldxDW(R1, this.fp, this.frame().escape);
+    for (const label of escaped) a.jmpImm('jeq', R1, this.escapeCodes.get(label)!, this.to(label));
+  }
+
+  /** `label` as a jump target from the code being generated: itself, or an escape stub. */
+  private to(label: string): string {
+    if ((this.labelDepth.get(label) ?? 0) >= this.depth) return label;
+    let stub = this.stubs!.get(label);
+    if (!stub) {
+      stub = this.fresh('esc');
+      this.stubs!.set(label, stub);
+    }
+    return stub;
   }
 
   // ---- storage helpers --------------------------------------------------------------
@@ -152,10 +607,10 @@ export class ProbeGen {
   private lookupOne(map: MapSpec, dst: WReg): void {
     const a = this.a;
     a.ldMapFd(R1, map);
-    a.mov64Reg(R2, FP);
+    a.mov64Reg(R2, this.fp);
     a.alu64Imm('add', R2, ZERO_KEY);
     a.call('map_lookup_elem');
-    a.jmpImm('jeq', R0, 0, EXIT);
+    a.jmpImm('jeq', R0, 0, this.to(EXIT));
     a.mov64Reg(dst, R0);
   }
 
@@ -164,7 +619,7 @@ export class ProbeGen {
   }
 
   /** Copies `bytes` from [src+srcOff] to [dst+dstOff] (both 8-byte aligned) through R1. */
-  private copy(dst: WReg | typeof FP, dstOff: number, src: WReg | typeof FP, srcOff: number, bytes: number): void {
+  private copy(dst: Reg, dstOff: number, src: Reg, srcOff: number, bytes: number): void {
     for (let i = 0; i < bytes; i += 8) {
       this.a.ldxDW(R1, src, srcOff + i);
       this.a.stxDW(dst, dstOff + i, R1);
@@ -200,13 +655,15 @@ export class ProbeGen {
         return;
       }
       // Inlined functions are never overloaded, so `next` in one ends the probe, as at top level.
-      case 'next_statement': a.ja(EXIT); return;
+      case 'next_statement': a.ja(this.to(EXIT)); return;
       case 'delete_statement': this.tick(1, s.tok); a.at(s.tok); this.delete(s); return;
       case 'for_loop': this.forLoop(s); return;
+      case 'foreach_loop': this.foreach(s); return;
       case 'try_block': {
         const catchLabel = this.fresh('catch');
         const end = this.fresh('tryend');
         const catchVar = s.catchVar ? this.varOf(s.catchVar) : null;
+        this.labelDepth.set(catchLabel, this.depth);
         this.tries.push({ catchLabel, catchVar });
         this.stmt(s.tryBlock);
         this.tries.pop();
@@ -216,8 +673,8 @@ export class ProbeGen {
         a.label(end);
         return;
       }
-      case 'break_statement': a.ja(this.loops[this.loops.length - 1]!.brk); return;
-      case 'continue_statement': a.ja(this.loops[this.loops.length - 1]!.cont); return;
+      case 'break_statement': a.ja(this.to(this.loops[this.loops.length - 1]!.brk)); return;
+      case 'continue_statement': a.ja(this.to(this.loops[this.loops.length - 1]!.cont)); return;
       case 'return_statement': {
         const f = this.inlined[this.inlined.length - 1];
         if (!f) throw unsupported('return outside a function', s.tok);
@@ -227,10 +684,10 @@ export class ProbeGen {
           if (f.type === 'string') this.copy(R7, f.result, R7, this.str(s.value), KSTR);
           else {
             this.long(s.value);
-            a.stxDW(FP, f.result, R0);
+            a.stxDW(this.fp, f.result, R0);
           }
         }
-        a.ja(f.end);
+        a.ja(this.to(f.end));
         return;
       }
       default: throw unsupported(describeStmt(s), s.tok);
@@ -246,6 +703,8 @@ export class ProbeGen {
     const top = this.fresh('loop');
     const cont = this.fresh('cont');
     const brk = this.fresh('brk');
+    this.labelDepth.set(cont, this.depth);
+    this.labelDepth.set(brk, this.depth);
     // The interpreter's accounting, action for action: one before the loop (two with an init
     // statement), one per iteration charged at the body's first statement.
     this.tick(s.init ? 2 : 1, s.tok);
@@ -271,9 +730,10 @@ export class ProbeGen {
     if (this.actionsSlot === 0) return;
     const a = this.a;
     a.at(tok);
-    a.ldxDW(R1, FP, this.actionsSlot);
+    const [base, off]: [Reg, number] = this.depth > 0 ? [R7, this.callbackBudget] : [this.fp, this.actionsSlot];
+    a.ldxDW(R1, base, off);
     a.alu64Imm('sub', R1, n);
-    a.stxDW(FP, this.actionsSlot, R1);
+    a.stxDW(base, off, R1);
     const ok = this.fresh('budget');
     a.jmpImm('jsge', R1, 0, ok);
     this.runtimeError('MAXACTION exceeded', tok);
@@ -290,14 +750,14 @@ export class ProbeGen {
     const type: Val = fn.type === 'string' ? 'string' : 'long';
     const result = type === 'string' ? this.scratch(KSTR) : this.stack(8);
     if (type === 'string') this.zeroScratch(result, KSTR);
-    else a.stDW(FP, result, 0);
+    else a.stDW(this.fp, result, 0);
     // Arguments first (in the caller's scope), then parameters and locals get fresh storage.
     const argVals = e.args.map((x, i) => {
       const p = fn.params[i]!;
       if (p.type === 'string') return { kind: 'string' as const, off: this.str(x) };
       this.long(x);
       const slot = this.stack(8);
-      a.stxDW(FP, slot, R0);
+      a.stxDW(this.fp, slot, R0);
       return { kind: 'long' as const, slot };
     });
     fn.params.forEach((p, i) => {
@@ -317,17 +777,18 @@ export class ProbeGen {
         this.stringLocals.set(v, off);
       } else {
         const slot = this.stack(8);
-        a.stDW(FP, slot, 0);
+        a.stDW(this.fp, slot, 0);
         this.localSlots.set(v, slot);
       }
     }
     const end = this.fresh('fnend');
+    this.labelDepth.set(end, this.depth);
     this.inlined.push({ fn, result, end, type });
     this.stmt(decl.body);
     this.inlined.pop();
     a.label(end);
     if (type === 'string') return result;
-    a.ldxDW(R0, FP, result);
+    a.ldxDW(R0, this.fp, result);
     return null;
   }
 
@@ -358,7 +819,7 @@ export class ProbeGen {
     if (v.kind === 'symbol' && this.varOf(v).scope !== 'global') {
       const local = this.varOf(v);
       if (local.type === 'string') this.zeroScratch(this.stringLocals.get(local)!, KSTR);
-      else this.a.stDW(FP, this.localSlots.get(local)!, 0);
+      else this.a.stDW(this.fp, this.localSlots.get(local)!, 0);
       return;
     }
     throw unsupported('deleting whole arrays in a kernel probe', s.tok);
@@ -395,6 +856,8 @@ export class ProbeGen {
     const v = this.prog.bindings.vars.get(sym)!;
     const loc = this.layout.globals.get(v);
     if (!loc) throw new Error(`internal error: global ${v.name} has no kernel storage`);
+    // `%` arrays evict their oldest entry when full, which the kernel maps do not do yet.
+    if (loc.kind === 'array' && v.wrap) throw unsupported(`array ${v.name}, which wraps (%), in kernel context`, sym.tok);
     return loc;
   }
 
@@ -410,7 +873,7 @@ export class ProbeGen {
       case 'symbol': {
         const v = this.varOf(e);
         if (v.scope !== 'global') {
-          a.ldxDW(R0, FP, this.localSlots.get(v)!);
+          a.ldxDW(R0, this.fp, this.localSlots.get(v)!);
           return;
         }
         const loc = this.globalLoc(e);
@@ -477,10 +940,10 @@ export class ProbeGen {
   private pair(x: A.Expr, y: A.Expr): void {
     const slot = this.stack(8);
     this.long(x);
-    this.a.stxDW(FP, slot, R0);
+    this.a.stxDW(this.fp, slot, R0);
     this.long(y);
     this.a.mov64Reg(R1, R0);
-    this.a.ldxDW(R0, FP, slot);
+    this.a.ldxDW(R0, this.fp, slot);
     this.stackTop -= 8;
   }
 
@@ -519,18 +982,9 @@ export class ProbeGen {
     const a = this.a;
     const l = this.str(e.left);
     const r = this.str(e.right);
-    const decided = this.fresh('sdiff');
     const equal = this.fresh('seq');
     const done = this.fresh('sdone');
-    for (let i = 0; i < KSTR; i += 8) {
-      a.ldxDW(R1, R7, l + i);
-      a.ldxDW(R2, R7, r + i);
-      a.jmpReg('jne', R1, R2, decided);
-    }
-    a.ja(equal);
-    a.label(decided);
-    a.be(R1, 64);
-    a.be(R2, 64);
+    this.firstStringDifference(l, r, equal);
     // R1 vs R2 unsigned decides <, >; equal strings take the other branch.
     const cmp: Record<string, 'jlt' | 'jle' | 'jgt' | 'jge' | 'jne' | 'jeq'> = {
       '<': 'jlt', '<=': 'jle', '>': 'jgt', '>=': 'jge', '!=': 'jne', '==': 'jeq',
@@ -545,6 +999,25 @@ export class ProbeGen {
     a.label(equal);
     a.mov64Imm(R0, e.op === '==' || e.op === '<=' || e.op === '>=' ? 1 : 0);
     a.label(done);
+  }
+
+  /**
+   * Compares the KSTR-byte strings at scratch offsets `l` and `r` word by word: on to `equal`
+   * if they are the same, else falls through with their first differing words in R1 and R2 as
+   * big-endian numbers (so unsigned comparison of R1 and R2 orders the strings bytewise).
+   */
+  private firstStringDifference(l: number, r: number, equal: string): void {
+    const a = this.a;
+    const decided = this.fresh('sdiff');
+    for (let i = 0; i < KSTR; i += 8) {
+      a.ldxDW(R1, R7, l + i);
+      a.ldxDW(R2, R7, r + i);
+      a.jmpReg('jne', R1, R2, decided);
+    }
+    a.ja(equal);
+    a.label(decided);
+    a.be(R1, 64);
+    a.be(R2, 64);
   }
 
   private comparison(e: A.ComparisonExpr): void {
@@ -579,7 +1052,9 @@ export class ProbeGen {
       const loc = this.arrayOf(target);
       const key = this.key(loc, target.indexes as A.Expr[]);
       const src = e.op === '.=' ? this.concatOffsets(this.elementString(loc, key), this.str(e.right)) : this.str(e.right);
-      this.updateMap(loc, key, { base: R7, off: src }, 0, target.base.tok, null);
+      const fresh = this.scratch(KSTR + 8);
+      this.copy(R7, fresh, R7, src, KSTR);
+      this.storeElement(loc, key, { base: R7, off: fresh }, () => this.copy(R0, 0, R7, src, KSTR), target.base.tok);
       return src;
     }
     const src = e.op === '.=' ? this.concat({ kind: 'concat', tok: e.tok, op: '.', left: target, right: e.right }) : this.str(e.right);
@@ -630,7 +1105,7 @@ export class ProbeGen {
         } else {
           this.long(e.right);
         }
-        a.stxDW(FP, slot, R0);
+        a.stxDW(this.fp, slot, R0);
         return;
       }
       const loc = this.globalLoc(target);
@@ -727,10 +1202,10 @@ export class ProbeGen {
     const a = this.a;
     const loc = this.arrayOf(t);
     if (loc.value !== 'long') throw unsupported('this array update in a kernel probe', tok);
-    const valSlot = this.stack(8);
+    const valSlot = this.stack(16); // the value, then its insertion number when it is new
     this.long(rhs);
     if (op === '-') a.neg64(R0);
-    a.stxDW(FP, valSlot, R0);
+    a.stxDW(this.fp, valSlot, R0);
     const key = this.key(loc, t.indexes as A.Expr[]);
     const done = this.fresh('upd');
     const insert = this.fresh('ins');
@@ -738,7 +1213,7 @@ export class ProbeGen {
       // The verifier rejects retry loops, so the "another CPU inserted it first" path repeats
       // the lookup once, straight-line.
       const add = () => {
-        a.ldxDW(R1, FP, valSlot);
+        a.ldxDW(R1, this.fp, valSlot);
         a.mov64Reg(R2, R1);
         a.atomic('fetch_add', 'dw', R0, 0, R1);
         // R1 = old value; the expression's value is new (or old for post-increment).
@@ -751,13 +1226,15 @@ export class ProbeGen {
       add();
       a.label(insert);
       const raced = this.fresh('raced');
-      this.updateMap(loc, key, { base: FP, off: valSlot }, 1, t.base.tok, raced);
+      this.nextSeq();
+      a.stxDW(this.fp, valSlot + 8, R0);
+      this.updateMap(loc, key, { base: this.fp, off: valSlot }, 1, t.base.tok, raced);
       a.mov64Imm(R0, 0);
-      if (!post) a.ldxDW(R0, FP, valSlot);
+      if (!post) a.ldxDW(R0, this.fp, valSlot);
       a.ja(done);
       a.label(raced);
       this.lookupKey(loc.map, key);
-      a.jmpImm('jeq', R0, 0, EXIT);
+      a.jmpImm('jeq', R0, 0, this.to(EXIT));
       add();
       a.label(done);
     } else {
@@ -771,7 +1248,7 @@ export class ProbeGen {
         a.ldxDW(R1, R0, 0);
         a.label(miss);
         const slot2 = valSlot;
-        a.ldxDW(R2, FP, slot2);
+        a.ldxDW(R2, this.fp, slot2);
         a.mov64Reg(R0, R1);
         a.mov64Reg(R1, R2);
         switch (op) {
@@ -783,16 +1260,56 @@ export class ProbeGen {
           case '>>': a.alu64Imm('and', R1, 63); a.alu64Reg('arsh', R0, R1); break;
           default: throw unsupported(`${op}= on array elements in a kernel probe`, tok);
         }
-        a.stxDW(FP, valSlot, R0);
+        a.stxDW(this.fp, valSlot, R0);
       }
-      this.updateMap(loc, key, { base: FP, off: valSlot }, 0, t.base.tok, null);
-      a.ldxDW(R0, FP, valSlot);
+      this.storeElement(loc, key, { base: this.fp, off: valSlot }, () => {
+        a.ldxDW(R1, this.fp, valSlot);
+        a.stxDW(R0, 0, R1);
+      }, t.base.tok);
+      a.ldxDW(R0, this.fp, valSlot);
     }
-    this.stackTop -= 8;
+    this.stackTop -= 16;
+  }
+
+  /** R0 = a fresh insertion number (layout.ts); clobbers R1. */
+  private nextSeq(): void {
+    const a = this.a;
+    a.ldMapValue(R1, this.layout.seq, 0);
+    a.mov64Imm(R0, 1);
+    a.atomic('fetch_add', 'dw', R1, 0, R0);
+    a.alu64Imm('add', R0, 1);
+  }
+
+  /**
+   * Stores an element's value: an existing entry is written in place (`inPlace`, with R0 its
+   * value) and keeps its insertion number; a new one is inserted from `fresh` (the whole value;
+   * its insertion number is filled in here) with BPF_NOEXIST, and if another CPU inserted the
+   * key first, written in place after all.
+   */
+  private storeElement(loc: Extract<GlobalLoc, { kind: 'array' }>, keyOff: number, fresh: { base: Reg; off: number },
+    inPlace: () => void, tok: Token): void {
+    const a = this.a;
+    const insert = this.fresh('ins');
+    const raced = this.fresh('raced');
+    const done = this.fresh('stored');
+    this.lookupKey(loc.map, keyOff);
+    a.jmpImm('jeq', R0, 0, insert);
+    inPlace();
+    a.ja(done);
+    a.label(insert);
+    this.nextSeq();
+    a.stxDW(fresh.base, fresh.off + loc.seqOffset, R0);
+    this.updateMap(loc, keyOff, fresh, 1, tok, raced);
+    a.ja(done);
+    a.label(raced);
+    this.lookupKey(loc.map, keyOff);
+    a.jmpImm('jeq', R0, 0, done); // deleted again meanwhile: as if overwritten
+    inPlace();
+    a.label(done);
   }
 
   /** map_update_elem(map, key, &value, flags); E2BIG is stap's array overflow error. */
-  private updateMap(loc: Extract<GlobalLoc, { kind: 'array' }>, keyOff: number, value: { base: typeof R7 | typeof FP; off: number },
+  private updateMap(loc: Extract<GlobalLoc, { kind: 'array' }>, keyOff: number, value: { base: Reg; off: number },
     flags: number, tok: Token, onExists: string | null): void {
     const a = this.a;
     const map = loc.map;
@@ -813,25 +1330,35 @@ export class ProbeGen {
   // ---- statistics ---------------------------------------------------------------------
 
   /**
-   * The head of a loop over possible CPUs (R8): R0 = CPU R8's copy of the element at `keyOff`
-   * (-1: the one-entry map's key 0), or on to `done` past the last CPU or a missing element.
+   * The head of a loop over possible CPUs: R0 = the copy of the element at `keyOff` (-1: the
+   * one-entry map's key 0) of the CPU counted in a stack slot, or on to `done` past the last
+   * CPU or a missing element. Returns the tail (next CPU, back to the head); the caller frees
+   * the slot (8 bytes) once past `done`. The counter lives in the frame, not a register, so
+   * the loop also works inside callbacks, where every callee-saved register is taken.
    */
-  private percpuLoopHead(map: MapSpec, keyOff: number, top: string, done: string): void {
+  private percpuLoopHead(map: MapSpec, keyOff: number, top: string, done: string): () => void {
     const a = this.a;
-    a.mov64Imm(R8, 0);
+    const cpu = this.stack(8);
+    a.stDW(this.fp, cpu, 0);
     a.label(top);
-    a.jmpImm('jge', R8, this.layout.possibleCpus, done);
+    a.ldxDW(R3, this.fp, cpu);
+    a.jmpImm('jge', R3, this.layout.possibleCpus, done);
     a.ldMapFd(R1, map);
     if (keyOff < 0) {
-      a.mov64Reg(R2, FP);
+      a.mov64Reg(R2, this.fp);
       a.alu64Imm('add', R2, ZERO_KEY);
     } else {
       a.mov64Reg(R2, R7);
       a.alu64Imm('add', R2, keyOff);
     }
-    a.mov64Reg(R3, R8);
     a.call('map_lookup_percpu_elem');
     a.jmpImm('jeq', R0, 0, done);
+    return () => {
+      a.ldxDW(R1, this.fp, cpu);
+      a.alu64Imm('add', R1, 1);
+      a.stxDW(this.fp, cpu, R1);
+      a.ja(top);
+    };
   }
 
   /** `delete s` of a scalar statistic: every possible CPU's accumulator is zeroed. */
@@ -839,11 +1366,11 @@ export class ProbeGen {
     const a = this.a;
     const top = this.fresh('clr');
     const done = this.fresh('clrdone');
-    this.percpuLoopHead(loc.map, -1, top, done);
+    const nextCpu = this.percpuLoopHead(loc.map, -1, top, done);
     for (let i = 0; i < loc.stats.size; i += 8) a.stDW(R0, i, 0);
-    a.alu64Imm('add', R8, 1);
-    a.ja(top);
+    nextCpu();
     a.label(done);
+    this.stackTop -= 8;
   }
 
   /**
@@ -865,56 +1392,55 @@ export class ProbeGen {
     } else throw unsupported(`@${e.ctype} of this statistic`, e.tok);
     if (loc.kind === 'scalar' || !loc.stats) throw new Error('internal error: not a statistic');
     const [cnt, sum, min, max] = [this.stack(8), this.stack(8), this.stack(8), this.stack(8)];
-    for (const slot of [cnt, sum, min, max]) a.stDW(FP, slot, 0);
+    for (const slot of [cnt, sum, min, max]) a.stDW(this.fp, slot, 0);
     const top = this.fresh('cpu');
     const next = this.fresh('cpunext');
     const done = this.fresh('cpudone');
     const merge = this.fresh('cpumerge');
-    this.percpuLoopHead(loc.map, keyOff, top, done); // no such element: an empty statistic
+    const nextCpu = this.percpuLoopHead(loc.map, keyOff, top, done); // no such element: an empty statistic
     a.ldxDW(R1, R0, STAT_COUNT);
     a.jmpImm('jeq', R1, 0, next);
-    a.ldxDW(R2, FP, cnt);
+    a.ldxDW(R2, this.fp, cnt);
     a.jmpImm('jne', R2, 0, merge);
     // The first CPU with values sets min and max.
     a.ldxDW(R3, R0, STAT_MIN);
-    a.stxDW(FP, min, R3);
+    a.stxDW(this.fp, min, R3);
     a.ldxDW(R3, R0, STAT_MAX);
-    a.stxDW(FP, max, R3);
+    a.stxDW(this.fp, max, R3);
     a.label(merge);
     a.alu64Reg('add', R2, R1);
-    a.stxDW(FP, cnt, R2);
-    a.ldxDW(R2, FP, sum);
+    a.stxDW(this.fp, cnt, R2);
+    a.ldxDW(R2, this.fp, sum);
     a.ldxDW(R3, R0, STAT_SUM);
     a.alu64Reg('add', R2, R3);
-    a.stxDW(FP, sum, R2);
+    a.stxDW(this.fp, sum, R2);
     // Keep the smaller min and the larger max (R0 = this CPU's accumulator).
     for (const [slot, field, keep] of [[min, STAT_MIN, 'jsge'], [max, STAT_MAX, 'jsle']] as const) {
       const ok = this.fresh('extreme');
-      a.ldxDW(R2, FP, slot);
+      a.ldxDW(R2, this.fp, slot);
       a.ldxDW(R3, R0, field);
       a.jmpReg(keep, R3, R2, ok);
-      a.stxDW(FP, slot, R3);
+      a.stxDW(this.fp, slot, R3);
       a.label(ok);
     }
     a.label(next);
-    a.alu64Imm('add', R8, 1);
-    a.ja(top);
+    nextCpu();
     a.label(done);
     a.at(e.tok);
     if (e.ctype === 'count' || e.ctype === 'sum') {
-      a.ldxDW(R0, FP, e.ctype === 'count' ? cnt : sum);
+      a.ldxDW(R0, this.fp, e.ctype === 'count' ? cnt : sum);
     } else {
       const ok = this.fresh('nonempty');
-      a.ldxDW(R1, FP, cnt);
+      a.ldxDW(R1, this.fp, cnt);
       a.jmpImm('jne', R1, 0, ok);
       this.runtimeError(EMPTY_AGGREGATE, e.tok);
       a.label(ok);
       if (e.ctype === 'avg') {
-        a.ldxDW(R0, FP, sum);
+        a.ldxDW(R0, this.fp, sum);
         a.alu64Reg('sdiv', R0, R1);
-      } else a.ldxDW(R0, FP, e.ctype === 'min' ? min : max);
+      } else a.ldxDW(R0, this.fp, e.ctype === 'min' ? min : max);
     }
-    this.stackTop -= 32;
+    this.stackTop -= 40;
   }
 
   private statAdd(e: A.AssignmentExpr): void {
@@ -931,21 +1457,23 @@ export class ProbeGen {
     if (loc.kind === 'scalar' || !loc.stats) throw new Error('internal error: not a statistic');
     const valSlot = this.stack(8);
     this.long(e.right);
-    a.stxDW(FP, valSlot, R0);
+    a.stxDW(this.fp, valSlot, R0);
     const got = this.fresh('stat');
     if (loc.kind === 'stats') {
       a.ldMapFd(R1, loc.map);
-      a.mov64Reg(R2, FP);
+      a.mov64Reg(R2, this.fp);
       a.alu64Imm('add', R2, ZERO_KEY);
       a.call('map_lookup_elem');
-      a.jmpImm('jeq', R0, 0, EXIT);
+      a.jmpImm('jeq', R0, 0, this.to(EXIT));
     } else {
       this.lookupKey(loc.map, keyOff);
       a.jmpImm('jne', R0, 0, got);
       // First value for this key: insert zeroed per-CPU slots, then look it up once more
       // (straight-line: the verifier rejects retry loops).
-      const zero = this.scratch(loc.stats.size);
+      const zero = this.scratch(loc.stats.size + 8);
       this.zeroScratch(zero, loc.stats.size);
+      this.nextSeq();
+      a.stxDW(R7, zero + loc.seqOffset, R0);
       a.ldMapFd(R1, loc.map);
       a.mov64Reg(R2, R7);
       a.alu64Imm('add', R2, keyOff);
@@ -959,11 +1487,11 @@ export class ProbeGen {
       this.runtimeError(arrayOverflowMessage(loc.var), t.kind === 'arrayindex' ? t.base.tok : e.tok);
       a.label(inserted);
       this.lookupKey(loc.map, keyOff);
-      a.jmpImm('jeq', R0, 0, EXIT);
+      a.jmpImm('jeq', R0, 0, this.to(EXIT));
     }
     a.label(got);
     // R0 = this CPU's stat_data; R1 = value.
-    a.ldxDW(R1, FP, valSlot);
+    a.ldxDW(R1, this.fp, valSlot);
     const first = this.fresh('first');
     const minok = this.fresh('minok');
     const maxok = this.fresh('maxok');
@@ -991,7 +1519,7 @@ export class ProbeGen {
     a.stxDW(R0, STAT_MAX, R1);
     a.label(hist);
     if (loc.stats.buckets > 0) this.histBucket(loc.var, loc.stats.buckets);
-    a.ldxDW(R0, FP, valSlot);
+    a.ldxDW(R0, this.fp, valSlot);
     this.stackTop -= 8;
   }
 
@@ -1186,10 +1714,10 @@ export class ProbeGen {
         const src = this.str(e.args[0]!);
         const startSlot = this.stack(8);
         this.long(e.args[1]!);
-        a.stxDW(FP, startSlot, R0);
+        a.stxDW(this.fp, startSlot, R0);
         this.long(e.args[2]!);
         a.mov64Reg(R2, R0);
-        a.ldxDW(R4, FP, startSlot);
+        a.ldxDW(R4, this.fp, startSlot);
         this.stackTop -= 8;
         const off = this.scratch(KSTR);
         this.zeroScratch(off, KSTR);
@@ -1226,7 +1754,7 @@ export class ProbeGen {
         this.zeroScratch(off, KSTR);
         const ptr = this.stack(8);
         this.long(e.args[0]!);
-        a.stxDW(FP, ptr, R0);
+        a.stxDW(this.fp, ptr, R0);
         this.long(e.args[1]!);
         a.mov64Reg(R2, R0);
         a.alu64Imm('add', R2, 1);
@@ -1238,7 +1766,7 @@ export class ProbeGen {
         a.jmpImm('jsge', R2, 1, l2);
         a.mov64Imm(R2, 1);
         a.label(l2);
-        a.ldxDW(R3, FP, ptr);
+        a.ldxDW(R3, this.fp, ptr);
         this.stackTop -= 8;
         a.mov64Reg(R1, R7);
         a.alu64Imm('add', R1, off);
@@ -1320,14 +1848,14 @@ export class ProbeGen {
         const slot = this.stack(8);
         this.long(e.args[0]!);
         a.mov64Reg(R3, R0);
-        a.stDW(FP, slot, 0);
-        a.mov64Reg(R1, FP);
+        a.stDW(this.fp, slot, 0);
+        a.mov64Reg(R1, this.fp);
         a.alu64Imm('add', R1, slot);
         a.mov64Imm(R2, size);
         a.call(e.name.startsWith('user') ? 'probe_read_user' : 'probe_read_kernel');
         const sz = size === 8 ? 'dw' : size === 4 ? 'w' : size === 2 ? 'h' : 'b';
-        if (sz === 'dw') a.ldxDW(R0, FP, slot);
-        else a.ldxs(sz, R0, FP, slot);
+        if (sz === 'dw') a.ldxDW(R0, this.fp, slot);
+        else a.ldxs(sz, R0, this.fp, slot);
         this.stackTop -= 8;
         return;
       }
@@ -1346,18 +1874,18 @@ export class ProbeGen {
         a.call('get_current_task');
         a.mov64Reg(R3, R0);
         a.alu64Imm('add', R3, off.realParent);
-        a.mov64Reg(R1, FP);
+        a.mov64Reg(R1, this.fp);
         a.alu64Imm('add', R1, slot);
         a.mov64Imm(R2, 8);
         a.call('probe_read_kernel');
-        a.ldxDW(R3, FP, slot);
+        a.ldxDW(R3, this.fp, slot);
         a.alu64Imm('add', R3, off.tgid);
-        a.stDW(FP, slot, 0);
-        a.mov64Reg(R1, FP);
+        a.stDW(this.fp, slot, 0);
+        a.mov64Reg(R1, this.fp);
         a.alu64Imm('add', R1, slot);
         a.mov64Imm(R2, 4);
         a.call('probe_read_kernel');
-        a.ldxW(R0, FP, slot);
+        a.ldxW(R0, this.fp, slot);
         this.stackTop -= 8;
         return;
       }
@@ -1379,7 +1907,7 @@ export class ProbeGen {
         a.mov64Imm(R3, (user ? 0x100 : 0) | 0x400); // BPF_F_USER_STACK, BPF_F_REUSE_STACKID
         a.call('get_stackid');
         const idSlot = this.stack(8);
-        a.stxDW(FP, idSlot, R0);
+        a.stxDW(this.fp, idSlot, R0);
         this.emitRecord({ kind: 'backtrace', user }, [{ type: 'long' }, { type: 'long' }], [
           { kind: 'symbol', tok: e.tok, name: '\0stackid' } as A.SymbolExpr,
           { kind: 'functioncall', tok: e.tok, name: 'pid', args: [] },
@@ -1462,17 +1990,17 @@ export class ProbeGen {
       }
       // Read the member with probe_read_kernel into a stack slot (safe for any pointer).
       const slot = this.stack(8);
-      a.stDW(FP, slot, 0);
+      a.stDW(this.fp, slot, 0);
       a.mov64Reg(R3, R0);
       a.alu64Imm('add', R3, m.bitOffset / 8);
-      a.mov64Reg(R1, FP);
+      a.mov64Reg(R1, this.fp);
       a.alu64Imm('add', R1, slot);
       a.mov64Imm(R2, Math.min(size, 8));
       a.call('probe_read_kernel');
       const signed = mt.kind === 'int' && mt.signed;
       const sz = size >= 8 ? 'dw' : size === 4 ? 'w' : size === 2 ? 'h' : 'b';
-      if (signed && sz !== 'dw') a.ldxs(sz, R0, FP, slot);
-      else a.ldx(sz, R0, FP, slot);
+      if (signed && sz !== 'dw') a.ldxs(sz, R0, this.fp, slot);
+      else a.ldx(sz, R0, this.fp, slot);
       this.stackTop -= 8;
       type = m.type;
     }
@@ -1518,7 +2046,7 @@ export class ProbeGen {
       if (kinds[i] === 'string') return { str: this.str(x) };
       this.long(x);
       const slot = this.stack(8);
-      a.stxDW(FP, slot, R0);
+      a.stxDW(this.fp, slot, R0);
       return { slot };
     });
     const data = this.stack(8 * Math.max(1, kinds.length));
@@ -1526,8 +2054,8 @@ export class ProbeGen {
       if ('str' in v) {
         a.mov64Reg(R1, R7);
         a.alu64Imm('add', R1, v.str!);
-      } else a.ldxDW(R1, FP, v.slot!);
-      a.stxDW(FP, data + 8 * i, R1);
+      } else a.ldxDW(R1, this.fp, v.slot!);
+      a.stxDW(this.fp, data + 8 * i, R1);
     });
     const out = this.scratch(KSTR);
     this.zeroScratch(out, KSTR);
@@ -1541,7 +2069,7 @@ export class ProbeGen {
       a.mov64Imm(R4, 0);
       a.mov64Imm(R5, 0);
     } else {
-      a.mov64Reg(R4, FP);
+      a.mov64Reg(R4, this.fp);
       a.alu64Imm('add', R4, data);
       a.mov64Imm(R5, 8 * kinds.length);
     }
@@ -1578,7 +2106,7 @@ export class ProbeGen {
       if (fields[i]!.type === 'long') {
         this.long(x);
         const s = this.stack(8);
-        a.stxDW(FP, s, R0);
+        a.stxDW(this.fp, s, R0);
         longSlots[i] = s;
       } else {
         strSlots[i] = this.str(x);
@@ -1597,7 +2125,7 @@ export class ProbeGen {
     a.stW(R5, 4, 0);
     args.forEach((_, i) => {
       if (fields[i]!.type === 'long') {
-        a.ldxDW(R1, FP, longSlots[i]!);
+        a.ldxDW(R1, this.fp, longSlots[i]!);
         a.stxDW(R5, offsets[i]!, R1);
       } else {
         this.copy(R5, offsets[i]!, R7, strSlots[i]!, KSTR);
@@ -1627,14 +2155,14 @@ export class ProbeGen {
         const msg = typeof message === 'string' ? this.bytesLiteral(message) : this.str(message);
         this.copy(R7, this.stringLocals.get(handler.catchVar)!, R7, msg, KSTR);
       }
-      this.a.ja(handler.catchLabel);
+      this.a.ja(this.to(handler.catchLabel));
       return;
     }
     this.a.mov64Imm(R1, 2);
     this.a.stxDW(R9, STATE_OFFSET, R1);
     if (typeof message === 'string') this.emitRecord({ kind: 'error', message, tok }, []);
     else this.emitRecord({ kind: 'error', message: null, tok }, [{ type: 'string', size: KSTR }], [message]);
-    this.a.ja(EXIT);
+    this.a.ja(this.to(EXIT));
   }
 }
 
@@ -1655,12 +2183,17 @@ function endsInJump(s: A.Stmt): boolean {
 
 /** Whether the body (or a function it calls) loops: then the prologue sets up the budget. */
 function hasLoops(body: A.Stmt, prog: Elaborated): boolean {
+  return contains(body, prog, 'for_loop', 'foreach_loop');
+}
+
+/** Whether the body, or a function it calls, has a node of one of `kinds`. */
+function contains(body: A.Stmt, prog: Elaborated, ...kinds: string[]): boolean {
   let found = false;
   const seen = new Set<Func>();
   const visit = (n: unknown): void => {
     if (found || n === null || typeof n !== 'object') return;
     const node = n as { kind?: string };
-    if (node.kind === 'for_loop' || node.kind === 'foreach_loop') {
+    if (node.kind !== undefined && kinds.includes(node.kind)) {
       found = true;
       return;
     }

@@ -22,7 +22,14 @@ export interface StatsLayout {
 
 export type GlobalLoc =
   | { kind: 'scalar'; var: Var; offset: number; type: 'long' | 'string' }
-  | { kind: 'array'; var: Var; map: MapSpec; keyFields: RecordField[]; value: 'long' | 'string' | 'stats'; stats: StatsLayout | null }
+  /**
+   * An array's value is its payload (a long, a KSTR string or a statistic) followed, at
+   * `seqOffset`, by the entry's insertion number: foreach visits entries in that order, as stap
+   * and the interpreter do (a hash map's own order is arbitrary). A sorted foreach renumbers
+   * the entries, because stap sorts the array in place. Per-CPU values keep it in the copy of
+   * the CPU that inserted the entry (the others hold 0).
+   */
+  | { kind: 'array'; var: Var; map: MapSpec; keyFields: RecordField[]; value: 'long' | 'string' | 'stats'; stats: StatsLayout | null; seqOffset: number }
   | { kind: 'stats'; var: Var; map: MapSpec; stats: StatsLayout };
 
 export const STAT_COUNT = 0;
@@ -62,6 +69,8 @@ export class KernelLayout {
     return { map: m, offset };
   }
   readonly globalsMap: MapSpec;
+  /** The next insertion number (one u64, bumped atomically); created when there are arrays. */
+  readonly seq: MapSpec = { name: 'seq', kind: 'array', keySize: 4, valueSize: 8, maxEntries: 1 };
   readonly ringbuf: MapSpec = { name: 'events', kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: RINGBUF_SIZE };
   readonly scratch: MapSpec = { name: 'scratch', kind: 'percpu_array', keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 };
   /** Stacks for backtraces; created only when a handler asks for one. */
@@ -90,13 +99,15 @@ export class KernelLayout {
         const keySize = keyFields.reduce((n, f) => n + (f.type === 'long' ? 8 : f.size), 0);
         const isStats = v.type === 'stats';
         const stats = isStats ? statsLayout(histBuckets(v)) : null;
-        const valueSize = stats ? stats.size : v.type === 'string' ? KSTR : 8;
+        const seqOffset = stats ? stats.size : v.type === 'string' ? KSTR : 8;
         const map: MapSpec = {
-          name, kind: isStats ? 'percpu_hash' : 'hash', keySize, valueSize,
+          name, kind: isStats ? 'percpu_hash' : 'hash', keySize, valueSize: seqOffset + 8,
           maxEntries: v.maxSize > 0 ? v.maxSize : maxMapEntries,
         };
         this.maps.push(map);
-        this.globals.set(v, { kind: 'array', var: v, map, keyFields, value: isStats ? 'stats' : v.type === 'string' ? 'string' : 'long', stats });
+        this.globals.set(v, {
+          kind: 'array', var: v, map, keyFields, value: isStats ? 'stats' : v.type === 'string' ? 'string' : 'long', stats, seqOffset,
+        });
       } else if (v.type === 'stats') {
         const stats = statsLayout(histBuckets(v));
         const map: MapSpec = { name, kind: 'percpu_array', keySize: 4, valueSize: stats.size, maxEntries: 1 };
@@ -110,6 +121,7 @@ export class KernelLayout {
     }
     this.globalsMap = { name: 'globals', kind: 'array', keySize: 4, valueSize: Math.max(8, this.scalarBytes), maxEntries: 1 };
     this.maps.push(this.globalsMap, this.ringbuf, this.scratch);
+    if (shared.some((v) => v.arity > 0)) this.maps.push(this.seq);
   }
 }
 

@@ -4,7 +4,7 @@
 
 import type { Value } from '../../interp/values.js';
 import type { ArrayStore, Entry } from '../../interp/arrays.js';
-import { ArrayFullError, keyOf } from '../../interp/arrays.js';
+import { ArrayFullError } from '../../interp/arrays.js';
 import type { Cell } from '../../interp/context.js';
 import type { PerCpuStats } from '../../interp/natives.js';
 import type { RecordField } from '../../bpf/spec.js';
@@ -114,12 +114,33 @@ export function statsCell(map: MapHandle, stats: StatsLayout): Cell {
   } as unknown as Cell;
 }
 
-/** An associative array in a hash map; statistics arrays yield per-CPU values. */
+/**
+ * The shared insertion counter (layout.seq): user space takes numbers from the same sequence
+ * as kernel handlers, so both kinds of writer append in one order. The read-modify-write is not
+ * atomic against a kernel handler inserting at the same instant; a shared number only makes
+ * the two entries' relative order arbitrary.
+ */
+export function seqCounter(map: MapHandle): () => bigint {
+  const key = Buffer.alloc(4);
+  return () => {
+    const b = map.lookup(key) ?? Buffer.alloc(8);
+    const n = b.readBigUInt64LE(0);
+    b.writeBigUInt64LE(n + 1n, 0);
+    map.update(key, b);
+    return n + 1n; // numbers start at 1, as the kernel's fetch_add + 1
+  };
+}
+
+/**
+ * An associative array in a hash map; statistics arrays yield per-CPU values. Entries are
+ * ordered by the insertion number stored after each value (layout.ts), which a sorted foreach
+ * renumbers (stap sorts in place).
+ */
 export class KernelArray implements ArrayStore<Value | PerCpuStats> {
   readonly isArray = true as const;
-  private order: Entry<Value | PerCpuStats>[] | null = null;
 
-  constructor(private readonly map: MapHandle, private readonly loc: Extract<GlobalLoc, { kind: 'array' }>) {}
+  constructor(private readonly map: MapHandle, private readonly loc: Extract<GlobalLoc, { kind: 'array' }>,
+    private readonly nextSeq: () => bigint) {}
 
   get size(): number {
     return this.map.dump().length;
@@ -129,24 +150,28 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
     return encodeFields(this.loc.keyFields, keys, this.map.spec.keySize);
   }
 
+  /** An entry's insertion number (per-CPU values: the copy that has one). */
+  private seqOf(b: Buffer): bigint {
+    let seq = 0n;
+    for (let c = 0; c < this.map.copies; c++) {
+      const s = b.readBigUInt64LE(c * this.map.stride + this.loc.seqOffset);
+      if (s > seq) seq = s;
+    }
+    return seq;
+  }
+
   private decodeValue(b: Buffer | null, key: Buffer): Value | PerCpuStats {
     if (this.loc.value === 'long') return b ? b.readBigInt64LE(0) : 0n;
     if (this.loc.value === 'string') return b ? decodeString(b, 0, KSTR) : '';
     return perCpuStats(this.map, this.loc.stats!, b, (v) => {
+      // A statistic created by user space is numbered in CPU 0's copy, once.
+      if (!b && v.readBigUInt64LE(this.loc.seqOffset) === 0n) v.writeBigUInt64LE(this.nextSeq(), this.loc.seqOffset);
       try {
         this.map.update(key, v);
       } catch {
         throw new ArrayFullError();
       }
     });
-  }
-
-  private encodeValue(v: Value | PerCpuStats): Buffer {
-    const b = Buffer.alloc(this.map.spec.valueSize);
-    if (this.loc.value === 'long') b.writeBigInt64LE(BigInt.asIntN(64, v as bigint), 0);
-    else if (this.loc.value === 'string') b.write((v as string).slice(0, KSTR - 1), 0, 'latin1');
-    else throw new Error('statistics cannot be assigned');
-    return b;
   }
 
   get(keys: Value[]): Entry<Value | PerCpuStats> | undefined {
@@ -170,9 +195,17 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
     return { keys, value: this.decodeValue(this.map.lookup(key), key) };
   }
 
+  /** Writes a value; an existing entry keeps its place in the order, a new one goes last. */
   store(entry: Entry<Value | PerCpuStats>): void {
+    if (this.loc.value === 'stats') throw new Error('statistics cannot be assigned');
+    const key = this.key(entry.keys);
+    const old = this.map.lookup(key);
+    const b = Buffer.alloc(this.map.spec.valueSize);
+    if (this.loc.value === 'long') b.writeBigInt64LE(BigInt.asIntN(64, entry.value as bigint), 0);
+    else b.write((entry.value as string).slice(0, KSTR - 1), 0, 'latin1');
+    b.writeBigUInt64LE(old ? old.readBigUInt64LE(this.loc.seqOffset) : this.nextSeq(), this.loc.seqOffset);
     try {
-      this.map.update(this.key(entry.keys), this.encodeValue(entry.value));
+      this.map.update(key, b);
     } catch {
       throw new ArrayFullError();
     }
@@ -188,15 +221,22 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
   }
 
   entries(): Entry<Value | PerCpuStats>[] {
-    const all = this.map.dump().map(({ key, value }) => ({ keys: decodeFields(this.loc.keyFields, key), value: this.decodeValue(value, key) }));
-    if (!this.order) return all;
-    // Keep a previous sort's order for the keys still present; new keys follow.
-    const rank = new Map(this.order.map((e, i) => [keyOf(e.keys), i]));
-    return all.sort((a, b) => (rank.get(keyOf(a.keys)) ?? Infinity) - (rank.get(keyOf(b.keys)) ?? Infinity));
+    const all = this.map.dump().map(({ key, value }) => ({
+      seq: this.seqOf(value), entry: { keys: decodeFields(this.loc.keyFields, key), value: this.decodeValue(value, key) },
+    }));
+    return all.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0)).map((x) => x.entry);
   }
 
+  /** The new order becomes the insertion order: every entry gets a fresh number, in turn. */
   reorder(entries: Entry<Value | PerCpuStats>[]): void {
-    this.order = entries;
+    if (this.loc.value === 'stats') return; // stap does not reorder statistics arrays
+    for (const e of entries) {
+      const key = this.key(e.keys);
+      const b = this.map.lookup(key);
+      if (!b) continue;
+      b.writeBigUInt64LE(this.nextSeq(), this.loc.seqOffset);
+      this.map.update(key, b);
+    }
   }
 
   delete(keys: Value[]): void {
@@ -205,6 +245,5 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
 
   clear(): void {
     for (const { key } of this.map.dump()) this.map.delete(key);
-    this.order = null;
   }
 }

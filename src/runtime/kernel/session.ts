@@ -14,12 +14,13 @@ import { AttachType, BPF_ANY, BPF_F_RDONLY_PROG, MapType, ProgType } from '../sy
 import { mapCreate, mapFreeze, mapDelete, mapLookup, mapLookupBatch, mapUpdate, batchEntry, type BpfMapInfo } from '../sys/bpf.js';
 import { numPossibleCpus, roundUp8 } from '../sys/cpus.js';
 import { linkCreateTracing, linkCreatePerfEvent } from '../sys/link.js';
-import { BpfLoadError, progLoad, progTestRun } from '../sys/prog.js';
+import { BpfLoadError, btfLoad, progLoad, progTestRun, type ProgLoadOptions } from '../sys/prog.js';
+import { FUNC_INFO_REC_SIZE, funcBtf } from '../../bpf/func-btf.js';
 import type { SysApi } from '../sys/syscall.js';
 import { tracepointSignature } from '../meta/btf-probe-args.js';
 import { vmlinuxBtf } from '../meta/btf.js';
 import { readEventFormat } from '../meta/tracefs.js';
-import { KernelArray, scalarCell, statsCell } from './cells.js';
+import { KernelArray, scalarCell, seqCounter, statsCell } from './cells.js';
 import type { MapHandle } from './map-handle.js';
 import { RingBufferReader } from '../sys/ringbuf.js';
 import { openTracepointEvent } from './tracepoint.js';
@@ -94,11 +95,26 @@ export class KernelSession {
 
   private features: Features | null = null;
 
+  /**
+   * prog_btf_fd and func_info for a program with subprograms (callbacks of bpf_loop and
+   * bpf_for_each_map_elem need them); nothing for a single-function program.
+   */
+  private subprogramInfo(p: ProgramSpec): Pick<ProgLoadOptions, 'progBtfFd' | 'funcInfo'> {
+    const fns = p.program.functions;
+    if (fns.length <= 1) return {};
+    // The entry gets ctx; callbacks at most the four arguments for_each_map_elem passes.
+    const b = funcBtf(fns, (_f, i) => (i === 0 ? 1 : 4));
+    const fd = btfLoad(this.sys, b.btf);
+    this.fds.push(fd);
+    return { progBtfFd: fd, funcInfo: { recSize: FUNC_INFO_REC_SIZE, records: b.funcInfo, count: b.count } };
+  }
+
   private loadProgram(p: ProgramSpec): number {
     const insns = resolveRelocations(p.program, {
       mapFd: (m) => this.maps.get(m)!.fd,
       kfunc: (name) => ({ btfId: vmlinuxBtf().find('func', name)! }),
     });
+    const sub = this.subprogramInfo(p);
     if (p.attach.kind === 'function') {
       // fentry/fexit where the kernel allows them; kprobes are the fallback on kernels that
       // have them (code generation for pt_regs arguments is still to come).
@@ -111,7 +127,7 @@ export class KernelSession {
           (kprobe.available ? 'kprobe-based probes are not implemented yet' : kprobe.reason), '');
       }
       const fd = progLoad(this.sys, {
-        type: ProgType.TRACING, insns, name: p.name, attachBtfId: p.attach.btfId,
+        type: ProgType.TRACING, insns, name: p.name, attachBtfId: p.attach.btfId, ...sub,
         expectedAttachType: p.attach.ret ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY,
       });
       this.fds.push(fd);
@@ -122,14 +138,14 @@ export class KernelSession {
         const sig = tracepointSignature(vmlinuxBtf(), p.attach.tracepoint);
         if (!sig) throw new Error(`no BTF for tracepoint ${p.attach.tracepoint}`);
         const fd = progLoad(this.sys, {
-          type: ProgType.TRACING, insns, name: p.name, expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId: sig.id,
+          type: ProgType.TRACING, insns, name: p.name, expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId: sig.id, ...sub,
         });
         this.fds.push(fd);
         return fd;
       }
       const perfProg = p.attach.kind === 'cpu_clock' || p.attach.kind === 'perf';
       const type = perfProg ? ProgType.PERF_EVENT : p.attach.kind === 'test_run' ? ProgType.RAW_TRACEPOINT : ProgType.TRACEPOINT;
-      const fd = progLoad(this.sys, { type, insns, name: p.name });
+      const fd = progLoad(this.sys, { type, insns, name: p.name, ...sub });
       this.fds.push(fd);
       return fd;
     } catch (e) {
@@ -188,8 +204,11 @@ export class KernelSession {
     if (!loc) return null;
     if (loc.kind === 'scalar') return scalarCell(this.handle(this.build.layout.globalsMap), loc);
     if (loc.kind === 'stats') return statsCell(this.handle(loc.map), loc.stats);
-    return new KernelArray(this.handle(loc.map), loc) as unknown as Cell;
+    this.nextSeq ??= seqCounter(this.handle(this.build.layout.seq));
+    return new KernelArray(this.handle(loc.map), loc, this.nextSeq) as unknown as Cell;
   }
+
+  private nextSeq: (() => bigint) | null = null;
 
   private handle(spec: MapSpec): MapHandle {
     const info = this.maps.get(spec)!;

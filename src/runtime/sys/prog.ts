@@ -24,6 +24,8 @@ export interface ProgLoadOptions {
   logSize?: number;
   /** fd_array for BPF_PSEUDO_MAP_IDX relocations. */
   fdArray?: readonly number[];
+  /** bpf_func_info records (needs progBtfFd): one per subprogram, for callbacks (func-btf.ts). */
+  funcInfo?: { recSize: number; records: Buffer; count: number };
 }
 
 /** A rejected PROG_LOAD: the errno of the first attempt plus the verifier's log (may be empty, e.g. EPERM by policy). */
@@ -57,6 +59,9 @@ export function encodeProgLoad(sys: SysApi, o: ProgLoadOptions, license: Buffer,
     .objName(48, o.name)
     .u32(68, o.expectedAttachType ?? 0)
     .u32(72, o.progBtfFd ?? 0)
+    .u32(76, o.funcInfo?.recSize ?? 0)
+    .ptr(80, o.funcInfo?.records)
+    .u32(88, o.funcInfo?.count ?? 0)
     .u32(108, o.attachBtfId ?? 0)
     .u32(112, o.attachBtfObjFd ?? 0)
     .ptr(120, fdArray);
@@ -95,6 +100,25 @@ export function progLoad(sys: SysApi, o: ProgLoadOptions): number {
     break;
   }
   throw new BpfLoadError(firstErrno, cStringAt(log, 0, log.length), o.name ?? '');
+}
+
+/**
+ * BPF_BTF_LOAD: a BTF blob becomes an fd a program load can name (prog_btf_fd). On failure the
+ * kernel's BTF log is in the error.
+ */
+export function btfLoad(sys: SysApi, btf: Buffer): number {
+  const attempt = (log: Buffer | null) => bpfTry(sys, BpfCmd.BTF_LOAD, bpfAttr(sys)
+    .ptr(0, btf)
+    .ptr(8, log)
+    .u32(16, btf.length)
+    .u32(20, log ? log.length : 0)
+    .u32(24, log ? 1 : 0));
+  const res = attempt(null);
+  if (res.ret >= 0) return res.ret;
+  const log = Buffer.alloc(64 << 10);
+  const again = attempt(log);
+  if (again.ret >= 0) return again.ret;
+  throw new SysError('bpf(BTF_LOAD)', res.errno, cStringAt(log, 0, log.length).trim());
 }
 
 export interface TestRunOptions {
