@@ -41,7 +41,8 @@ function snapshotEntry(code: string): string {
 const snapshotRequire = require;
 const fs = snapshotRequire('node:fs');
 const path = snapshotRequire('node:path');
-const { isBuiltin, createRequire } = snapshotRequire('node:module');
+// node:module only at run time: node does not vouch for its state in a snapshot.
+const createRequire = (file) => snapshotRequire('node:module').createRequire(file);
 const DIST = ${JSON.stringify(dist)};
 const BUNDLE = ${JSON.stringify(bundle)};
 const BUNDLE_IDENTITY = ${JSON.stringify(identity(bundle))};
@@ -52,7 +53,7 @@ function lazyBuiltin(name) {
 }
 function bundleRequire(name) {
   if (name === 'node:child_process') return lazyBuiltin(name);
-  if (isBuiltin(name)) return snapshotRequire(name);
+  if (name.startsWith('node:')) return snapshotRequire(name);
   return createRequire(BUNDLE)(name);
 }
 const bundleModule = { exports: {} };

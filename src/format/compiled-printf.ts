@@ -61,3 +61,76 @@ export function compileSprintf(
     return s.length < maxStringLen - 1 && !s.includes('\0') ? s : general(args);
   };
 }
+
+/**
+ * A call site's printf/sprintf straight from its argument closures: `l0 + conv0(a0) + l1 + ...`
+ * with no argument array and no per-call closure, for formats of up to three simple
+ * conversions; null otherwise. Whenever the result might not be what the exact path above
+ * gives (long output, MAXSTRINGLEN, a NUL from %s), `slow` formats the evaluated arguments.
+ * `maxStringLen` is null for printf, sprintf's limit otherwise.
+ */
+export function compileDirect<F>(
+  components: readonly FormatComponent[],
+  args: readonly ((f: F) => PrintfArg)[],
+  maxStringLen: number | null,
+  slow: (args: PrintfArg[]) => string,
+): ((f: F) => string) | null {
+  const lits = [''];
+  const convs: ((a: PrintfArg) => string)[] = [];
+  let limit = STP_BUFFER_SIZE;
+  let nulPossible = false;
+  for (const c of components) {
+    if (c.type === 'literal') {
+      const text = unescapeLiteral(c.literal);
+      if (text.includes('\0')) return null;
+      lits[lits.length - 1] += text;
+      limit -= text.length;
+      continue;
+    }
+    const fn = simple(c);
+    if (!fn) return null;
+    if (c.type === 'string') nulPossible = true;
+    convs.push(fn);
+    lits.push('');
+  }
+  if (convs.length !== args.length) return null;
+  // sprintf keeps the fast result only below MAXSTRINGLEN - 1 and without a NUL.
+  if (maxStringLen !== null) limit = Math.min(limit, maxStringLen - 1);
+  const check = maxStringLen !== null && nulPossible;
+  const ok = (s: string): boolean => s.length < limit && !(check && s.includes('\0'));
+  const [l0, l1, l2, l3] = lits as [string, string, string, string];
+  switch (convs.length) {
+    case 0: return () => (ok(l0) ? l0 : slow([]));
+    case 1: {
+      const [a0] = args as [(f: F) => PrintfArg];
+      const [c0] = convs as [(a: PrintfArg) => string];
+      return (f) => {
+        const x = a0(f);
+        const s = l0 + c0(x) + l1;
+        return ok(s) ? s : slow([x]);
+      };
+    }
+    case 2: {
+      const [a0, a1] = args as [(f: F) => PrintfArg, (f: F) => PrintfArg];
+      const [c0, c1] = convs as [(a: PrintfArg) => string, (a: PrintfArg) => string];
+      return (f) => {
+        const x = a0(f);
+        const y = a1(f);
+        const s = l0 + c0(x) + l1 + c1(y) + l2;
+        return ok(s) ? s : slow([x, y]);
+      };
+    }
+    case 3: {
+      const [a0, a1, a2] = args as [(f: F) => PrintfArg, (f: F) => PrintfArg, (f: F) => PrintfArg];
+      const [c0, c1, c2] = convs as [(a: PrintfArg) => string, (a: PrintfArg) => string, (a: PrintfArg) => string];
+      return (f) => {
+        const x = a0(f);
+        const y = a1(f);
+        const z = a2(f);
+        const s = l0 + c0(x) + l1 + c1(y) + l2 + c2(z) + l3;
+        return ok(s) ? s : slow([x, y, z]);
+      };
+    }
+    default: return null;
+  }
+}

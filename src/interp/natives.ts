@@ -9,7 +9,7 @@ import type * as A from '../parse/ast.js';
 import type { Func, Program, Var } from '../elaborate/model.js';
 import { parseFormat, type FormatComponent } from '../parse/format.js';
 import { formatSprintf } from '../format/printf.js';
-import { compilePrintf, compileSprintf } from '../format/compiled-printf.js';
+import { compileDirect, compilePrintf, compileSprintf } from '../format/compiled-printf.js';
 import { printComponents, printChar } from '../format/print.js';
 import { unescapeLiteral } from '../format/escapes.js';
 import { StapRuntimeError as FormatError } from '../format/errors.js';
@@ -255,6 +255,13 @@ export class Natives {
     const n = args.length;
     if (e.stream) {
       const render = compilePrintf(comps);
+      const direct = compileDirect(comps, args, null, (vals) => this.guard(tok, () => render(vals)));
+      if (direct) {
+        return (f) => {
+          this.print(direct(f));
+          return 0n;
+        };
+      }
       return (f) => {
         const vals: Value[] = new Array(n);
         for (let i = 0; i < n; i++) vals[i] = args[i]!(f);
@@ -263,6 +270,8 @@ export class Natives {
       };
     }
     const render = compileSprintf(comps, (vals) => formatSprintf(comps, vals, { maxStringLen }), maxStringLen);
+    const direct = compileDirect(comps, args, maxStringLen, (vals) => this.guard(tok, () => render(vals)));
+    if (direct) return direct;
     return (f) => {
       const vals: Value[] = new Array(n);
       for (let i = 0; i < n; i++) vals[i] = args[i]!(f);
