@@ -30,7 +30,7 @@ export interface ForeachScope {
   array: Var;
   indexVars: Var[];
   columns: boolean;
-  current: { entry: { value: Value } | null; vals: unknown[]; slot: number };
+  current: { entry: { value: Value } | null; vals: unknown[]; nums: Float64Array | null; slot: number };
 }
 
 export class ExprCompiler {
@@ -59,7 +59,7 @@ export class ExprCompiler {
       return c;
     }
     const max = v.maxSize > 0 ? v.maxSize : this.ctx.limits.maxMapEntries;
-    if (v.arity > 0) c = new StapArray<Value | StatData>(max, v.wrap, v.arity) as Cell;
+    if (v.arity > 0) c = new StapArray<Value | StatData>(max, v.wrap, v.arity, v.type === 'long') as Cell;
     else if (v.type === 'stats') c = { v: this.natives.newStat(v) };
     else c = { v: this.initialValue(v) };
     this.ctx.globals.set(v, c);
@@ -177,7 +177,12 @@ export class ExprCompiler {
       e.indexes.every((ix, i) => ix?.kind === 'symbol' && this.program.bindings.vars.get(ix) === fs.indexVars[i]));
     if (scope) {
       const cur = scope.current;
-      if (scope.columns) return () => cur.vals[cur.slot] as Value;
+      if (scope.columns) {
+        return () => {
+          const n = cur.nums;
+          return n !== null ? BigInt(n[cur.slot]!) : (cur.vals[cur.slot] as Value);
+        };
+      }
       return () => cur.entry!.value;
     }
     if (e.indexes.length === 1 && e.indexes[0]) {
@@ -293,11 +298,11 @@ export class ExprCompiler {
           const key = k(f);
           const s = arr.find1(key);
           const epoch = arr.epoch;
-          const x = combine(s < 0 ? z : arr.valCol[s]!, r(f));
+          const x = combine(s < 0 ? z : arr.valueAt(s), r(f));
           if (s < 0) {
             if (!arr.set1(key, x)) throw new StapError(arrayOverflowMessage(v), tok);
           } else if (arr.epoch === epoch) {
-            arr.valCol[s] = x;
+            arr.storeAt(s, x);
           } else if (arr.find1(key) >= 0) {
             // r(f) deleted or renumbered entries: the element is updated if it is still there.
             arr.set1(key, x);

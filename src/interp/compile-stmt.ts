@@ -6,7 +6,7 @@ import type * as A from '../parse/ast.js';
 import type { DerivedProbe, Func, Var } from '../elaborate/model.js';
 import type { ArrayStore, Entry } from './arrays.js';
 import { StapArray } from './stap-array.js';
-import { sortOrder } from './sort.js';
+import { sortNumbers, sortOrder } from './sort.js';
 import type { StatData } from '../format/stats.js';
 import { ExprCompiler, NEXT_IN_FUNCTION, zero, type ForeachScope, type Frame } from './compile-expr.js';
 import { StapError, type Value } from './values.js';
@@ -219,7 +219,7 @@ export class Compiler extends ExprCompiler {
     const tok = s.tok;
     const decl = s.base.kind === 'symbol' ? this.varOf(s.base) : null;
     const store = decl ? (this.cell(decl) as ArrayStore<Value | StatData>) : null;
-    const current: ForeachScope['current'] = { entry: null, vals: [], slot: 0 };
+    const current: ForeachScope['current'] = { entry: null, vals: [], nums: null, slot: 0 };
     const indexVars = s.indexes.map((i) => this.varOf(i));
     const scoped = decl !== null && decl.type !== 'stats' && indexVars.every((v) => v.scope !== 'global') &&
       !writesAny(s.body, indexVars, this.program.bindings.vars);
@@ -293,6 +293,7 @@ export class Compiler extends ExprCompiler {
       // A delete or clear() in the body (through a function) leaves these in place.
       const keyCol = arr.keyCol;
       const vals = arr.valCol;
+      const nums = arr.nums;
       if (slice.length) {
         const want = slice.map((p) => (p ? p(f) : null));
         slots = slots.filter((sl) => {
@@ -301,13 +302,20 @@ export class Compiler extends ExprCompiler {
         });
       }
       if (sortKey) {
-        const keys: Value[] = new Array(slots.length);
-        for (let i = 0; i < slots.length; i++) {
-          const sl = slots[i]!;
-          if (sortColumn < 0) keys[i] = isStats ? sortKey(NO_KEYS, vals[sl]!) : (vals[sl] as Value);
-          else keys[i] = arr.arity === 1 ? (keyCol[sl] as Value) : (keyCol[sl] as Value[])[sortColumn]!;
+        let order: ArrayLike<number>;
+        if (sortColumn < 0 && nums !== null) {
+          const byValue = new Float64Array(slots.length);
+          for (let i = 0; i < slots.length; i++) byValue[i] = nums[slots[i]!]!;
+          order = sortNumbers(byValue, dir);
+        } else {
+          const keys: Value[] = new Array(slots.length);
+          for (let i = 0; i < slots.length; i++) {
+            const sl = slots[i]!;
+            if (sortColumn < 0) keys[i] = isStats ? sortKey(NO_KEYS, vals[sl]!) : (vals[sl] as Value);
+            else keys[i] = arr.arity === 1 ? (keyCol[sl] as Value) : (keyCol[sl] as Value[])[sortColumn]!;
+          }
+          order = sortOrder(keys, dir);
         }
-        const order = sortOrder(keys, dir);
         const sorted: number[] = new Array(slots.length);
         for (let i = 0; i < slots.length; i++) sorted[i] = slots[order[i]!]!;
         slots = sorted;
@@ -317,6 +325,7 @@ export class Compiler extends ExprCompiler {
       }
       let n = limit ? Number(limit(f) as bigint) : -1;
       current.vals = vals;
+      current.nums = nums;
       arr.iterating++;
       try {
         for (let j = 0; j < slots.length; j++) {
@@ -332,8 +341,8 @@ export class Compiler extends ExprCompiler {
               else idxSlots[i]!(f, () => keys[i]!);
             }
           }
-          if (valueLocal >= 0) f[valueLocal] = isStats ? 0n : (vals[sl] as Value);
-          else if (valueSlot) valueSlot(f, () => (isStats ? 0n : (vals[sl] as Value)));
+          if (valueLocal >= 0) f[valueLocal] = isStats ? 0n : nums !== null ? BigInt(nums[sl]!) : (vals[sl] as Value);
+          else if (valueSlot) valueSlot(f, () => (isStats ? 0n : nums !== null ? BigInt(nums[sl]!) : (vals[sl] as Value)));
           const c = body(f);
           if (c === BREAK) break;
           if (c === RETURN) return c;

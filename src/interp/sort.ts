@@ -13,6 +13,11 @@ export function sortOrder(keys: Value[], dir: 1 | -1): ArrayLike<number> {
     const order = keys.map((_, i) => i);
     return order.sort((a, b) => dir * compareValues(keys[a]!, keys[b]!));
   }
+  return sortNumbers(nums, dir);
+}
+
+/** sortOrder for longs already held as doubles (exact integers). */
+export function sortNumbers(nums: Float64Array, dir: 1 | -1): ArrayLike<number> {
   const n = nums.length;
   let lo = Infinity;
   let hi = -Infinity;
@@ -37,7 +42,7 @@ export function sortOrder(keys: Value[], dir: 1 | -1): ArrayLike<number> {
     }
     return out;
   }
-  const order = keys.map((_, i) => i);
+  const order = Array.from(nums, (_, i) => i);
   return order.sort((a, b) => dir * (nums[a]! - nums[b]!));
 }
 

@@ -12,10 +12,18 @@ interface SlotEntry<V> extends Entry<V> {
 /** Hash table positions: a slot number, or one of these. */
 const EMPTY = -1;
 const GONE = -2;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/**
+ * An array of longs moves its values into doubles once it has this many slots: that spares the
+ * garbage collector a BigInt per entry of big arrays, while small ones (often counters updated
+ * in hot loops) keep their BigInts and skip two conversions per update.
+ */
+const UNBOX_AT = 4096;
 
 /**
  * Slot i holds one entry: its key (the key itself for one-column arrays, else the key tuple),
- * value and key hash, in columns. Slots are handed out in insertion order and never reused; an
+ * value and key hash, in columns. Values of a big array of longs are doubles in a Float64Array
+ * (`nums`) while they fit 53 bits (nearly always): no BigInt object per entry either. Slots are handed out in insertion order and never reused; an
  * open-addressing table of slot numbers (an Int32Array) finds a key's slot. So a 100k-entry
  * array is a few arrays, not 300k small objects for the garbage collector to copy, the table
  * holds no pointers (no write barriers, rehashing reads only the hash column), and a foreach
@@ -30,8 +38,12 @@ export class StapArray<V> implements ArrayStore<V> {
   readonly isArray = true as const;
   /** Per slot: the key (one column) or key tuple. */
   keyCol: (Value | Value[])[] = [];
-  /** Per slot: the value. */
+  /** Per slot: the value, unless `nums` holds the values. */
   valCol: V[] = [];
+  /** Per slot of a big array of longs, while all its values fit 53 bits: the value. */
+  nums: Float64Array | null = null;
+  /** Whether `nums` may still take over the values. */
+  private unboxable: boolean;
   private hashCol = new Int32Array(16);
   /** Per slot: 1 while the key is in the array. */
   private live = new Uint8Array(16);
@@ -55,7 +67,15 @@ export class StapArray<V> implements ArrayStore<V> {
    */
   epoch = 0;
 
-  constructor(readonly maxEntries: number, readonly wrap: boolean, readonly arity = 1) {}
+  constructor(
+    readonly maxEntries: number,
+    readonly wrap: boolean,
+    readonly arity = 1,
+    readonly longs = false,
+    private readonly unboxAt = UNBOX_AT,
+  ) {
+    this.unboxable = longs;
+  }
 
   get size(): number {
     return this.count;
@@ -64,6 +84,29 @@ export class StapArray<V> implements ArrayStore<V> {
   keysAt(slot: number): Value[] {
     const k = this.keyCol[slot]!;
     return this.arity === 1 ? [k as Value] : (k as Value[]);
+  }
+
+  /** The value in slot `s`. */
+  valueAt(s: number): V {
+    const n = this.nums;
+    return n !== null ? (BigInt(n[s]!) as V) : this.valCol[s]!;
+  }
+
+  /** Stores `v` in slot `s`; a long beyond 53 bits moves the values to `valCol` for good. */
+  storeAt(s: number, v: V): void {
+    const n = this.nums;
+    if (n !== null) {
+      const x = Number(v as bigint);
+      // Exact: a long beyond 2^53 - 1 converts to at least 2^53 in magnitude.
+      if (Math.abs(x) <= MAX_SAFE) {
+        n[s] = x;
+        return;
+      }
+      this.valCol = Array.from(n.subarray(0, this.keyCol.length), (d) => BigInt(d) as V);
+      this.nums = null;
+      this.unboxable = false;
+    }
+    this.valCol[s] = v;
   }
 
   // ---- finding keys -------------------------------------------------------------------------
@@ -105,13 +148,13 @@ export class StapArray<V> implements ArrayStore<V> {
   /** `a[k]` of a one-column array, undefined when absent. */
   value1(k: Value): V | undefined {
     const s = this.probe1(k, hashKey(k));
-    return s < 0 ? undefined : this.valCol[s];
+    return s < 0 ? undefined : this.valueAt(s);
   }
 
   /** `a[k1, ...]`, undefined when absent. */
   valueOf(keys: Value[]): V | undefined {
     const s = this.probe(keys, this.hashOf(keys));
-    return s < 0 ? undefined : this.valCol[s];
+    return s < 0 ? undefined : this.valueAt(s);
   }
 
   /** `a[k1, ...] = value`; false when the array is full (and does not wrap). */
@@ -119,7 +162,7 @@ export class StapArray<V> implements ArrayStore<V> {
     const h = this.hashOf(keys);
     const s = this.probe(keys, h);
     if (s >= 0) {
-      this.valCol[s] = value;
+      this.storeAt(s, value);
       return true;
     }
     if (!this.makeRoom()) return false;
@@ -132,7 +175,7 @@ export class StapArray<V> implements ArrayStore<V> {
     const h = hashKey(k);
     const s = this.probe1(k, h);
     if (s >= 0) {
-      this.valCol[s] = value;
+      this.storeAt(s, value);
       return true;
     }
     if (!this.makeRoom()) return false;
@@ -142,7 +185,7 @@ export class StapArray<V> implements ArrayStore<V> {
 
   /** The value at `keys`, created with `init()` if absent; ArrayFullError when full. */
   valueOrCreate(keys: Value[], init: () => V): V {
-    return this.valCol[this.slotFor(keys, init)]!;
+    return this.valueAt(this.slotFor(keys, init));
   }
 
   /** The live slots in iteration order (a fresh list). */
@@ -167,7 +210,7 @@ export class StapArray<V> implements ArrayStore<V> {
   // ---- the generic ArrayStore calls --------------------------------------------------------
 
   private view(slot: number): SlotEntry<V> {
-    return { keys: this.keysAt(slot), value: this.valCol[slot]!, slot };
+    return { keys: this.keysAt(slot), value: this.valueAt(slot), slot };
   }
 
   get(keys: Value[]): Entry<V> | undefined {
@@ -191,7 +234,7 @@ export class StapArray<V> implements ArrayStore<V> {
   /** Writes a value changed in an entry from get/slot back to its slot. */
   store(entry: Entry<V>): void {
     const s = (entry as SlotEntry<V>).slot;
-    if (this.live[s] === 1) this.valCol[s] = entry.value;
+    if (this.live[s] === 1) this.storeAt(s, entry.value);
   }
 
   entries(): Entry<V>[] {
@@ -212,6 +255,8 @@ export class StapArray<V> implements ArrayStore<V> {
     // New columns: a running foreach keeps walking the old ones, as over a snapshot.
     this.keyCol = [];
     this.valCol = [];
+    this.nums = null;
+    this.unboxable = this.longs;
     this.hashCol = new Int32Array(16);
     this.live = new Uint8Array(16);
     this.table = new Int32Array(16).fill(EMPTY);
@@ -255,6 +300,22 @@ export class StapArray<V> implements ArrayStore<V> {
     return -1;
   }
 
+  /** Moves the values into `nums`, if they all fit 53 bits (else they stay BigInts for good). */
+  private unbox(): void {
+    const n = this.keyCol.length;
+    const nums = new Float64Array(this.live.length);
+    for (let s = 0; s < n; s++) {
+      const x = Number(this.valCol[s] as bigint);
+      if (!(Math.abs(x) <= MAX_SAFE)) {
+        this.unboxable = false;
+        return;
+      }
+      nums[s] = x;
+    }
+    this.nums = nums;
+    this.valCol = [];
+  }
+
   private remove(s: number): void {
     const t = this.table;
     const mask = t.length - 1;
@@ -272,10 +333,15 @@ export class StapArray<V> implements ArrayStore<V> {
     if ((this.used + 1) * 2 > this.table.length) this.rehash();
     const s = this.keyCol.length;
     this.keyCol.push(key);
-    this.valCol.push(value);
     if (s === this.live.length) {
       this.live = grow(this.live, new Uint8Array(s * 2));
       this.hashCol = grow(this.hashCol, new Int32Array(s * 2));
+      if (this.nums) this.nums = grow(this.nums, new Float64Array(s * 2));
+    }
+    if (this.nums) this.storeAt(s, value);
+    else {
+      this.valCol.push(value);
+      if (this.unboxable && s + 1 >= this.unboxAt && this.iterating === 0) this.unbox();
     }
     this.live[s] = 1;
     this.hashCol[s] = h;
@@ -312,16 +378,19 @@ export class StapArray<V> implements ArrayStore<V> {
     const keys: (Value | Value[])[] = [];
     const vals: V[] = [];
     const hashes = new Int32Array(Math.max(16, this.count * 2));
+    const nums = this.nums ? new Float64Array(hashes.length) : null;
     for (let s = 0; s < n; s++) {
       if (this.live[s] !== 1) continue;
       renumber[s] = keys.length;
       hashes[keys.length] = this.hashCol[s]!;
+      if (nums) nums[keys.length] = this.nums![s]!;
+      else vals.push(this.valCol[s]!);
       keys.push(this.keyCol[s]!);
-      vals.push(this.valCol[s]!);
     }
     if (this.order) this.order = this.order.filter((s) => renumber[s]! >= 0).map((s) => renumber[s]!);
     this.keyCol = keys;
     this.valCol = vals;
+    this.nums = nums;
     this.hashCol = hashes;
     this.live = new Uint8Array(hashes.length);
     this.live.fill(1, 0, keys.length);
@@ -332,7 +401,7 @@ export class StapArray<V> implements ArrayStore<V> {
   }
 }
 
-function grow<T extends Uint8Array | Int32Array>(from: T, to: T): T {
+function grow<T extends Uint8Array | Int32Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

@@ -49,10 +49,11 @@ function check(a: StapArray<Value>, m: Model, what: string) {
 }
 
 for (const arity of [1, 2]) {
-  for (const [max, wrap] of [[1000, false], [50, false], [50, true]] as const) {
-    test(`random operations, ${arity} column(s), max ${max}${wrap ? ' %' : ''}`, () => {
-      const r = rng(arity * 1000 + max + (wrap ? 1 : 0));
-      const a = new StapArray<Value>(max, wrap, arity);
+  for (const [max, wrap, longs] of [[1000, false, false], [1000, false, true], [50, false, true], [50, true, true]] as const) {
+    test(`random operations, ${arity} column(s), max ${max}${wrap ? ' %' : ''}${longs ? ', values as doubles' : ''}`, () => {
+      const r = rng(arity * 1000 + max + (wrap ? 1 : 0) + (longs ? 2 : 0));
+      // Values move to doubles at 8 slots here (4096 in real runs).
+      const a = new StapArray<Value>(max, wrap, arity, longs, 8);
       const m = new Model(max, wrap);
       const key = (): Value[] => Array.from({ length: arity }, (_, i) => {
         const n = Math.floor(r() * 120);
@@ -62,7 +63,9 @@ for (const arity of [1, 2]) {
       for (let step = 0; step < 4000; step++) {
         const x = r();
         const keys = key();
-        if (x < 0.5) assert.equal(a.put([...keys], BigInt(step)), m.put(keys, BigInt(step)));
+        // Late in the run a value beyond 53 bits moves the values out of the doubles.
+        const value = step > 3000 && r() < 0.01 ? -(2n ** 62n) - BigInt(step) : BigInt(step);
+        if (x < 0.5) assert.equal(a.put([...keys], value), m.put(keys, value));
         else if (x < 0.8) {
           a.delete(keys);
           m.delete(keys);
@@ -70,7 +73,7 @@ for (const arity of [1, 2]) {
         else if (x < 0.98) {
           // A sorted foreach keeps its order: by value, descending, ties in list order.
           const slots = a.slots();
-          const sorted = slots.map((s, i) => ({ s, i, v: a.valCol[s] as bigint })).sort((p, q) => (q.v > p.v ? 1 : q.v < p.v ? -1 : p.i - q.i));
+          const sorted = slots.map((s, i) => ({ s, i, v: a.valueAt(s) as bigint })).sort((p, q) => (q.v > p.v ? 1 : q.v < p.v ? -1 : p.i - q.i));
           a.setOrder(sorted.map((e) => e.s));
           m.list = m.list.map((e, i) => ({ e, i })).sort((p, q) => ((q.e.value as bigint) > (p.e.value as bigint) ? 1 : (q.e.value as bigint) < (p.e.value as bigint) ? -1 : p.i - q.i)).map((p) => p.e);
         } else {
@@ -83,6 +86,22 @@ for (const arity of [1, 2]) {
     });
   }
 }
+
+test('values move into doubles and back out exactly', () => {
+  const a = new StapArray<Value>(100, false, 1, true, 4);
+  for (let i = 0; i < 6; i++) a.set1(`k${i}`, BigInt(-i * 1000));
+  assert.ok(a.nums !== null, 'unboxed');
+  a.set1('k2', 2n ** 53n - 1n);
+  assert.ok(a.nums !== null, '2^53 - 1 still fits');
+  a.set1('k3', -(2n ** 53n));
+  assert.equal(a.nums, null, '2^53 does not');
+  assert.deepEqual(a.entries().map((e) => e.value), [0n, -1000n, 2n ** 53n - 1n, -(2n ** 53n), -4000n, -5000n]);
+  const b = new StapArray<Value>(100, false, 1, true, 4);
+  b.set1('big', 2n ** 60n);
+  for (let i = 0; i < 6; i++) b.set1(`k${i}`, 1n);
+  assert.equal(b.nums, null, 'a value beyond 53 bits keeps BigInts');
+  assert.equal(b.value1('big'), 2n ** 60n);
+});
 
 test('a full array refuses new keys but updates existing ones', () => {
   const a = new StapArray<Value>(2, false);
@@ -103,7 +122,7 @@ test('deleted entries keep their slot for a running foreach, then get squeezed o
   for (let i = 1000; i < 1100; i++) a.set1(BigInt(i), 0n);
   // No renumbering while iterating: the loop's slots still name its entries.
   assert.equal(keys[slots[950]!], 950n);
-  assert.equal(a.valCol[slots[950]!], 1900n);
+  assert.equal(a.valueAt(slots[950]!), 1900n);
   a.iterating--;
   for (let i = 1100; i < 1200; i++) a.set1(BigInt(i), 0n);
   assert.ok(a.keyCol.length < 1000, 'renumbered');
