@@ -6,7 +6,7 @@ import type * as A from '../parse/ast.js';
 import type { DerivedProbe, Func, Var } from '../elaborate/model.js';
 import type { ArrayStore, Entry } from './arrays.js';
 import { StapArray } from './stap-array.js';
-import { sortNumbers, sortOrder } from './sort.js';
+import { sortOrder, sortSlotsByValue } from './sort.js';
 import type { StatData } from '../format/stats.js';
 import { ExprCompiler, NEXT_IN_FUNCTION, zero, type ForeachScope, type Frame } from './compile-expr.js';
 import { StapError, type Value } from './values.js';
@@ -301,21 +301,17 @@ export class Compiler extends ExprCompiler {
           return want.every((w, i) => w === null || w === keys[i]);
         });
       }
-      if (sortKey) {
-        let order: ArrayLike<number>;
-        if (sortColumn < 0 && nums !== null) {
-          const byValue = new Float64Array(slots.length);
-          for (let i = 0; i < slots.length; i++) byValue[i] = nums[slots[i]!]!;
-          order = sortNumbers(byValue, dir);
-        } else {
-          const keys: Value[] = new Array(slots.length);
-          for (let i = 0; i < slots.length; i++) {
-            const sl = slots[i]!;
-            if (sortColumn < 0) keys[i] = isStats ? sortKey(NO_KEYS, vals[sl]!) : (vals[sl] as Value);
-            else keys[i] = arr.arity === 1 ? (keyCol[sl] as Value) : (keyCol[sl] as Value[])[sortColumn]!;
-          }
-          order = sortOrder(keys, dir);
+      if (sortKey && sortColumn < 0 && nums !== null) {
+        slots = sortSlotsByValue(slots, nums, dir);
+        if (!slice.length) arr.setOrder(slots);
+      } else if (sortKey) {
+        const keys: Value[] = new Array(slots.length);
+        for (let i = 0; i < slots.length; i++) {
+          const sl = slots[i]!;
+          if (sortColumn < 0) keys[i] = isStats ? sortKey(NO_KEYS, vals[sl]!) : (vals[sl] as Value);
+          else keys[i] = arr.arity === 1 ? (keyCol[sl] as Value) : (keyCol[sl] as Value[])[sortColumn]!;
         }
+        const order = sortOrder(keys, dir);
         const sorted: number[] = new Array(slots.length);
         for (let i = 0; i < slots.length; i++) sorted[i] = slots[order[i]!]!;
         slots = sorted;

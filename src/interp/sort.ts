@@ -71,3 +71,36 @@ function countingSort(nums: Float64Array, lo: number, hi: number, dir: 1 | -1): 
   for (let i = 0; i < n; i++) out[starts[dir > 0 ? nums[i]! - lo : hi - nums[i]!]++] = i;
   return out;
 }
+
+/**
+ * `slots` ordered by their values in `nums` (a StapArray's longs as doubles), stable. The
+ * common report case, a sort by value, in a few passes over the slots: no key list is built.
+ */
+export function sortSlotsByValue(slots: number[], nums: Float64Array, dir: 1 | -1): number[] {
+  const n = slots.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = nums[slots[i]!]!;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  const out: number[] = new Array(n);
+  if (n > 0 && hi - lo + 1 <= 4 * n + 1024) {
+    // A stable counting sort straight into slot order.
+    const base = dir > 0 ? lo : hi;
+    const starts = new Int32Array(hi - lo + 2);
+    for (let i = 0; i < n; i++) starts[dir * (nums[slots[i]!]! - base) + 1]++;
+    for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1]!;
+    for (let i = 0; i < n; i++) {
+      const s = slots[i]!;
+      out[starts[dir * (nums[s]! - base)]++] = s;
+    }
+    return out;
+  }
+  const byValue = new Float64Array(n);
+  for (let i = 0; i < n; i++) byValue[i] = nums[slots[i]!]!;
+  const order = sortNumbers(byValue, dir);
+  for (let i = 0; i < n; i++) out[i] = slots[order[i]!]!;
+  return out;
+}

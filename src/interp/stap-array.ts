@@ -190,14 +190,15 @@ export class StapArray<V> implements ArrayStore<V> {
 
   /** The live slots in iteration order (a fresh list). */
   slots(): number[] {
-    const out: number[] = [];
+    const out: number[] = new Array(this.count);
+    let j = 0;
     if (this.order) {
-      for (const s of this.order) if (this.live[s] === 1) out.push(s);
-      if (out.length !== this.order.length) this.setOrder(out.slice());
+      for (const s of this.order) if (this.live[s] === 1) out[j++] = s;
+      if (this.order.length !== j) this.setOrder(out.slice());
       return out;
     }
     const n = this.keyCol.length;
-    for (let s = 0; s < n; s++) if (this.live[s] === 1) out.push(s);
+    for (let s = 0; s < n; s++) if (this.live[s] === 1) out[j++] = s;
     return out;
   }
 
