@@ -12,6 +12,7 @@ import type { StatData } from '../format/stats.js';
 import type { Cell, Context } from './context.js';
 import { int64, StapError, type Value } from './values.js';
 import { unescapeLiteral } from '../format/escapes.js';
+import { binaryConst, compareConst } from './const-operands.js';
 import type { Natives } from './natives.js';
 
 export type Frame = Value[];
@@ -350,8 +351,19 @@ export class ExprCompiler {
     throw new StapError('Expecting lvalue for assignment', e.tok);
   }
 
+  /** The frame slot of a local variable operand, -1 for anything else. */
+  private localSlot(e: A.Expr): number {
+    if (e.kind !== 'symbol') return -1;
+    const v = this.varOf(e);
+    return v.scope === 'global' ? -1 : v.slot;
+  }
+
   private binary(e: A.BinaryExpr): Fn {
     const l = this.expr(e.left);
+    if (e.right.kind === 'literal_number') {
+      const fast = binaryConst(e.op, l, e.right.value, this.localSlot(e.left));
+      if (fast) return fast;
+    }
     const r = this.expr(e.right);
     const op = arith(e.op, e.tok);
     switch (e.op) {
@@ -364,8 +376,10 @@ export class ExprCompiler {
 
   private comparison(e: A.ComparisonExpr): Fn {
     const l = this.expr(e.left);
+    const long = this.program.bindings.types.get(e.left) === 'long';
+    if (long && e.right.kind === 'literal_number') return compareConst(e.op, l, e.right.value, this.localSlot(e.left));
     const r = this.expr(e.right);
-    if (this.program.bindings.types.get(e.left) === 'long') {
+    if (long) {
       // Longs compare with the native operators; strings need bytewise comparison.
       switch (e.op) {
         case '==': return (f) => (l(f) === r(f) ? T : F);
