@@ -57,9 +57,10 @@ test('a stale, moved or foreign snapshot falls back to the bundle', { skip }, ()
     assert.deepEqual({ ...launcher(dir, args), pid: 0 }, { ...want, pid: 0 }, 'foreign stamp');
     // A matching stamp, but the tree moved: the snapshot's main loads the bundle from here.
     const st = fs.statSync(path.join(dir, 'dist/tstap.blob'), { bigint: true });
-    const node = fs.readFileSync(path.join(DIST, 'tstap.stamp'), 'latin1').split(' ')[0];
+    const [flags, identities] = fs.readFileSync(path.join(DIST, 'tstap.stamp'), 'latin1').split('\n');
+    const node = identities!.split(' ')[0];
     const mtime = `${st.mtimeNs / 1_000_000_000n}.${(st.mtimeNs % 1_000_000_000n).toString().padStart(9, '0')}`;
-    fs.writeFileSync(path.join(dir, 'dist/tstap.stamp'), `${node} ${st.size}:${mtime} \n`);
+    fs.writeFileSync(path.join(dir, 'dist/tstap.stamp'), `${flags}\n${node} ${st.size}:${mtime} \n`);
     assert.deepEqual({ ...launcher(dir, args), pid: 0 }, { ...want, pid: 0 }, 'moved tree');
     // UV_THREADPOOL_SIZE is read when modules load: never from a snapshot.
     assert.deepEqual({ ...launcher(dir, args, { ...process.env, UV_THREADPOOL_SIZE: '8' }), pid: 0 }, { ...want, pid: 0 }, 'env');
