@@ -289,11 +289,13 @@ export class Compiler extends ExprCompiler {
     const oneLocal = arr.arity === 1 && nidx === 1 && idxLocal[0]! >= 0 ? idxLocal[0]! : -1;
     return (f) => {
       ctx.tick(1, tok);
-      let slots = arr.slots();
       // A delete or clear() in the body (through a function) leaves these in place.
       const keyCol = arr.keyCol;
       const vals = arr.valCol;
       const nums = arr.nums;
+      // Sorting all slots, still in insertion order, by value: the column needs no slot list.
+      const byValueOfAll = sortKey && sortColumn < 0 && nums !== null && !slice.length && arr.inSlotOrder();
+      let slots = byValueOfAll ? [] : arr.slots();
       if (slice.length) {
         const want = slice.map((p) => (p ? p(f) : null));
         slots = slots.filter((sl) => {
@@ -302,7 +304,7 @@ export class Compiler extends ExprCompiler {
         });
       }
       if (sortKey && sortColumn < 0 && nums !== null) {
-        slots = sortSlotsByValue(slots, nums, dir);
+        slots = byValueOfAll ? sortSlotsByValue(null, nums, keyCol.length, dir) : sortSlotsByValue(slots, nums, slots.length, dir);
         if (!slice.length) arr.setOrder(slots);
       } else if (sortKey) {
         const keys: Value[] = new Array(slots.length);

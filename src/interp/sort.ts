@@ -64,43 +64,33 @@ function asNumbers(keys: Value[]): Float64Array | null {
 /** A stable counting sort, for keys in a range not much larger than their number. */
 function countingSort(nums: Float64Array, lo: number, hi: number, dir: 1 | -1): Int32Array {
   const n = nums.length;
+  // Each key's rank in the range, in an Int32Array: integer indexes for the two passes.
+  const rank = new Int32Array(n);
+  if (dir > 0) for (let i = 0; i < n; i++) rank[i] = nums[i]! - lo;
+  else for (let i = 0; i < n; i++) rank[i] = hi - nums[i]!;
   const starts = new Int32Array(n === 0 ? 1 : hi - lo + 2);
-  for (let i = 0; i < n; i++) starts[(dir > 0 ? nums[i]! - lo : hi - nums[i]!) + 1]++;
+  for (let i = 0; i < n; i++) starts[rank[i]! + 1]++;
   for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1]!;
   const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[starts[dir > 0 ? nums[i]! - lo : hi - nums[i]!]++] = i;
+  for (let i = 0; i < n; i++) out[starts[rank[i]!]++] = i;
   return out;
 }
 
 /**
- * `slots` ordered by their values in `nums` (a StapArray's longs as doubles), stable. The
- * common report case, a sort by value, in a few passes over the slots: no key list is built.
+ * `slots` ordered by their values in `nums` (a StapArray's longs as doubles), stable; null
+ * `slots` means all slots 0..n-1 in order. The common report case, a sort by value, in a few
+ * passes: no key list is built.
  */
-export function sortSlotsByValue(slots: number[], nums: Float64Array, dir: 1 | -1): number[] {
-  const n = slots.length;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = nums[slots[i]!]!;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
+export function sortSlotsByValue(slots: number[] | null, nums: Float64Array, n: number, dir: 1 | -1): number[] {
+  // The values in list order: with all slots in order, the column itself.
+  let vals = nums.subarray(0, n);
+  if (slots !== null) {
+    vals = new Float64Array(n);
+    for (let i = 0; i < n; i++) vals[i] = nums[slots[i]!]!;
   }
+  const order = sortNumbers(vals, dir);
   const out: number[] = new Array(n);
-  if (n > 0 && hi - lo + 1 <= 4 * n + 1024) {
-    // A stable counting sort straight into slot order.
-    const base = dir > 0 ? lo : hi;
-    const starts = new Int32Array(hi - lo + 2);
-    for (let i = 0; i < n; i++) starts[dir * (nums[slots[i]!]! - base) + 1]++;
-    for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1]!;
-    for (let i = 0; i < n; i++) {
-      const s = slots[i]!;
-      out[starts[dir * (nums[s]! - base)]++] = s;
-    }
-    return out;
-  }
-  const byValue = new Float64Array(n);
-  for (let i = 0; i < n; i++) byValue[i] = nums[slots[i]!]!;
-  const order = sortNumbers(byValue, dir);
-  for (let i = 0; i < n; i++) out[i] = slots[order[i]!]!;
+  if (slots === null) for (let i = 0; i < n; i++) out[i] = order[i]!;
+  else for (let i = 0; i < n; i++) out[i] = slots[order[i]!]!;
   return out;
 }

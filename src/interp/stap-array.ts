@@ -202,6 +202,11 @@ export class StapArray<V> implements ArrayStore<V> {
     return out;
   }
 
+  /** Whether the iteration order is all slots 0..n-1: insertion order, nothing deleted. */
+  inSlotOrder(): boolean {
+    return this.order === null && this.dead === 0;
+  }
+
   /** Makes `slots` (all live ones, in this order) the iteration order; the array keeps it. */
   setOrder(slots: number[]): void {
     this.order = slots;

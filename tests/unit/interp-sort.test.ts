@@ -34,7 +34,9 @@ test('sortSlotsByValue orders slots by their values, stably', () => {
     const slots = [...keys.keys()].sort((a, b) => (a % 3) - (b % 3) || a - b);
     for (const dir of [1, -1] as const) {
       const want = reference(slots.map((s) => keys[s]!), dir).map((i) => slots[i]!);
-      assert.deepEqual(sortSlotsByValue(slots, nums, dir), want, `${name} ${dir}`);
+      assert.deepEqual(sortSlotsByValue(slots, nums, slots.length, dir), want, `${name} ${dir}`);
+      const all = reference(keys, dir);
+      assert.deepEqual(sortSlotsByValue(null, nums, keys.length, dir), all, `${name} ${dir}, all slots`);
     }
   }
 });
