@@ -97,17 +97,17 @@ export function compileDirect<F>(
   // sprintf keeps the fast result only below MAXSTRINGLEN - 1 and without a NUL.
   if (maxStringLen !== null) limit = Math.min(limit, maxStringLen - 1);
   const check = maxStringLen !== null && nulPossible;
-  const ok = (s: string): boolean => s.length < limit && !(check && s.includes('\0'));
+  // Checked inline below (no call per printf while the code is still cold).
   const [l0, l1, l2, l3] = lits as [string, string, string, string];
   switch (convs.length) {
-    case 0: return () => (ok(l0) ? l0 : slow([]));
+    case 0: return () => (l0.length < limit ? l0 : slow([]));
     case 1: {
       const [a0] = args as [(f: F) => PrintfArg];
       const [c0] = convs as [(a: PrintfArg) => string];
       return (f) => {
         const x = a0(f);
         const s = l0 + c0(x) + l1;
-        return ok(s) ? s : slow([x]);
+        return s.length < limit && !(check && s.includes('\0')) ? s : slow([x]);
       };
     }
     case 2: {
@@ -117,7 +117,7 @@ export function compileDirect<F>(
         const x = a0(f);
         const y = a1(f);
         const s = l0 + c0(x) + l1 + c1(y) + l2;
-        return ok(s) ? s : slow([x, y]);
+        return s.length < limit && !(check && s.includes('\0')) ? s : slow([x, y]);
       };
     }
     case 3: {
@@ -128,7 +128,7 @@ export function compileDirect<F>(
         const y = a1(f);
         const z = a2(f);
         const s = l0 + c0(x) + l1 + c1(y) + l2 + c2(z) + l3;
-        return ok(s) ? s : slow([x, y, z]);
+        return s.length < limit && !(check && s.includes('\0')) ? s : slow([x, y, z]);
       };
     }
     default: return null;
