@@ -86,7 +86,10 @@ function shellCommand(cmd: string): TargetCommand {
     },
     release() {
       const go = child?.stdio[3];
-      if (go && 'end' in go) (go as NodeJS.WritableStream).end('\n');
+      if (!go || !('end' in go)) return;
+      // The shell may be gone already (a syntax error in CMD): its exit ends the run, not EPIPE.
+      go.on('error', () => {});
+      (go as NodeJS.WritableStream).end('\n');
     },
     onExit(cb) {
       exits.push(cb);

@@ -23,7 +23,12 @@ export interface Derivation {
 const MAX_ALIAS_DEPTH = 50;
 
 export class ProbeDeriver {
-  constructor(private readonly aliases: A.ProbeAlias[]) {}
+  /** `aliasesFor(pp)`: the aliases that might match `pp` (the library parses files on demand). */
+  constructor(
+    private readonly aliasesFor: (pp: A.ProbePoint) => A.ProbeAlias[],
+    /** Every alias name as functors (for the mismatch error's position and suggestions). */
+    private readonly aliasNames: () => string[][] = () => [],
+  ) {}
 
   /** All derivations of one user probe; errors for points that match nothing (unless `?`). */
   derive(probe: A.Probe): Derivation[] {
@@ -58,13 +63,13 @@ export class ProbeDeriver {
       }
       return;
     }
-    const fam = matchFamily(pp);
+    const fam = matchFamily(pp, this.aliasNames);
     out.push({ site: fam.site, family: fam.family, body: cloneAst(body), condition, tok: pp.components[0]!.tok, userPoint });
   }
 
   private matchAliases(pp: A.ProbePoint): { alias: A.ProbeAlias; suffix: A.ProbePointComponent[] }[] {
     const found: { alias: A.ProbeAlias; suffix: A.ProbePointComponent[] }[] = [];
-    for (const alias of this.aliases) {
+    for (const alias of this.aliasesFor(pp)) {
       for (const name of alias.aliasNames) {
         const n = name.components.length;
         if (pp.components.length < n) continue;
@@ -100,7 +105,7 @@ function combineConditions(a: A.Expr | null, b: A.Expr | null): A.Expr | null {
 }
 
 /** Finds the family a concrete (alias-free) probe point belongs to. */
-function matchFamily(pp: A.ProbePoint): { family: ProbeFamily; site: ProbeSite } {
+function matchFamily(pp: A.ProbePoint, aliasNames: () => string[][]): { family: ProbeFamily; site: ProbeSite } {
   const comps = pp.components;
   let bestDepth = 0;
   let bestCandidates: string[] = familyHeads();
@@ -134,6 +139,21 @@ function matchFamily(pp: A.ProbePoint): { family: ProbeFamily; site: ProbeSite }
       bestCandidates = PROBE_FAMILIES.filter((f) => f.components[0]!.name === fam.components[0]!.name)
         .map((f) => f.components[depth]?.name).filter((x): x is string => !!x);
     }
+  }
+  // An alias family that goes deeper than any built-in one (`syscall.opennat`): the mismatch
+  // is at its first unmatched component, with that level's alias names as suggestions.
+  const names = aliasNames();
+  const prefixOf = (n: string[]) => {
+    let d = 0;
+    while (d < n.length && d < comps.length && fnmatch(comps[d]!.functor, n[d]!)) d++;
+    return d;
+  };
+  const aliasDepth = Math.max(0, ...names.map((n) => Math.min(prefixOf(n), n.length - 1)));
+  if (aliasDepth > bestDepth) {
+    bestDepth = aliasDepth;
+    bestCandidates = names.filter((n) => n.length > aliasDepth && prefixOf(n) >= aliasDepth).map((n) => n[aliasDepth]!);
+  } else if (bestDepth === 0) {
+    bestCandidates = [...bestCandidates, ...names.map((n) => n[0]!)];
   }
   const bad = comps[Math.min(bestDepth, comps.length - 1)]!;
   const sugs = suggest(bad.functor, [...new Set(bestCandidates)], 5);

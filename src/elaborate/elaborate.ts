@@ -35,7 +35,11 @@ export function elaborate(userFiles: A.StapFile[], opts: ElaborateOptions): Prog
   const failed = () => reporter.errorCount > before;
   const bindings: Bindings = { vars: new Map(), calls: new Map(), types: new Map() };
   const resolver = new Resolver(userFiles, library, opts.intrinsics, bindings);
-  const deriver = new ProbeDeriver([...userFiles.flatMap((f) => f.aliases), ...library.aliases()]);
+  const userAliases = userFiles.flatMap((f) => f.aliases);
+  const deriver = new ProbeDeriver((pp) => [...userAliases, ...library.aliasesFor(pp)], () => [
+    ...userAliases.flatMap((a) => a.aliasNames.map((n) => n.components.map((c) => c.functor))),
+    ...library.aliasNames(),
+  ]);
   let probes: DerivedProbe[] = [];
   const queue: A.Probe[] = userFiles.flatMap((f) => f.probes);
   resolver.onChoose = (f) => queue.push(...f.probes);

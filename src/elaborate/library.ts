@@ -1,42 +1,105 @@
-// The tapset library as elaboration sees it: every library .stp file parsed once, indexed by
-// the functions, globals and aliases it defines. A file is "chosen" (pulled into the program)
-// the first time the script uses something it defines, as stap does.
+// The tapset library as elaboration sees it. A file is "chosen" (pulled into the program) the
+// first time the script uses something it defines, as stap does. Files are parsed lazily: a
+// cheap scan of each file's text finds the names it defines (aliases, functions, globals), and
+// only files defining a name the script asks for are parsed. The scan over-approximates (a
+// name in a disabled `%( %)` branch still counts), which costs a parse, never a miss, except
+// for definitions produced by macro expansion, which tapsets do not use.
 
 import type * as A from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
 import { collectLibraryFiles, readLibraryFile } from '../parse/library.js';
 import { Parser } from '../parse/parser.js';
+import type { SourceFile } from '../diag/source.js';
+import { fnmatch } from '../util/fnmatch.js';
+
+interface IndexedFile {
+  readonly path: string;
+  readonly src: SourceFile;
+  /** Alias names as component functors (`syscall.openat` -> ['syscall', 'openat']). */
+  readonly aliasNames: string[][];
+  readonly functions: Set<string>;
+  readonly globals: Set<string>;
+  /** undefined until parsed; null when it had errors (skipped with a warning, as stap). */
+  parsed?: A.StapFile | null;
+}
+
+const ALIAS_RE = /^[ \t]*probe[ \t]+([^{=]*?)\+?=/gm;
+const FUNCTION_RE = /^[ \t]*(?:private[ \t]+)?function[ \t]+([A-Za-z_][A-Za-z0-9_]*)/gm;
+const GLOBAL_RE = /^[ \t]*(?:private[ \t]+)?global[ \t]+([^\n;]*)/gm;
 
 export class Library {
-  readonly files: A.StapFile[] = [];
   readonly chosen = new Set<A.StapFile>();
+  private readonly indexed: IndexedFile[] = [];
+  private readonly parsedFiles = new Set<A.StapFile>();
 
-  constructor(includePath: string[], env: ParseEnv) {
+  constructor(includePath: string[], private readonly env: ParseEnv) {
     for (const path of collectLibraryFiles(includePath, env, '.stp')) {
       const src = readLibraryFile(path, env);
-      if (!src) continue;
-      const f = new Parser(src, env, { privileged: true, userFile: false, errorsAsWarnings: true, noCompatible: true }).parseFile();
-      if (f) this.files.push(f);
-      else env.reporter.warning(`tapset "${path}" has errors, and will be skipped`);
+      if (src) this.indexed.push(indexFile(path, src));
     }
   }
 
-  aliases(): A.ProbeAlias[] {
-    return this.files.flatMap((f) => f.aliases);
+  /** Whether `file` came from the library (rather than the user's script). */
+  isLibrary(file: A.StapFile): boolean {
+    return this.parsedFiles.has(file);
+  }
+
+  /** Aliases of the library that could match `pp` (by their names' functors). */
+  aliasesFor(pp: A.ProbePoint): A.ProbeAlias[] {
+    const want = pp.components.map((c) => c.functor);
+    const matches = (name: string[]) => name.length <= want.length && name.every((f, i) => fnmatch(want[i]!, f));
+    return this.parse((f) => f.aliasNames.some(matches)).flatMap((f) => f.aliases);
   }
 
   functions(name: string): { file: A.StapFile; decl: A.FunctionDecl }[] {
     const out: { file: A.StapFile; decl: A.FunctionDecl }[] = [];
-    for (const file of this.files) for (const decl of file.functions) if (decl.name === name) out.push({ file, decl });
+    for (const file of this.parse((f) => f.functions.has(name))) for (const decl of file.functions) if (decl.name === name) out.push({ file, decl });
     return out;
   }
 
   global(name: string): { file: A.StapFile; decl: A.VarDecl } | null {
-    for (const file of this.files) for (const decl of file.globals) if (decl.name === name) return { file, decl };
+    for (const file of this.parse((f) => f.globals.has(name))) for (const decl of file.globals) if (decl.name === name) return { file, decl };
     return null;
   }
 
-  allFunctionNames(): string[] {
-    return this.files.flatMap((f) => f.functions.map((fn) => fn.name));
+  /** Every alias name as functors, for mismatch suggestions (from the scan: no parsing). */
+  aliasNames(): string[][] {
+    return this.indexed.flatMap((f) => f.aliasNames);
   }
+
+  /** Names for "did you mean" suggestions (from the scan: no parsing). */
+  allFunctionNames(): string[] {
+    return this.indexed.flatMap((f) => [...f.functions]);
+  }
+
+  /** The parsed files among those `wanted`, in library order. */
+  private parse(wanted: (f: IndexedFile) => boolean): A.StapFile[] {
+    const out: A.StapFile[] = [];
+    for (const f of this.indexed) {
+      if (!wanted(f)) continue;
+      if (f.parsed === undefined) {
+        f.parsed = new Parser(f.src, this.env, { privileged: true, userFile: false, errorsAsWarnings: true, noCompatible: true }).parseFile();
+        if (f.parsed) this.parsedFiles.add(f.parsed);
+        else this.env.reporter.warning(`tapset "${f.path}" has errors, and will be skipped`);
+      }
+      if (f.parsed) out.push(f.parsed);
+    }
+    return out;
+  }
+}
+
+function indexFile(path: string, src: SourceFile): IndexedFile {
+  const text = src.text;
+  const aliasNames: string[][] = [];
+  for (const m of text.matchAll(ALIAS_RE)) {
+    // `probe a.b, c.d("x") =`: each name's functors, arguments dropped.
+    for (const name of m[1]!.replace(/\([^)]*\)/g, '').split(',')) {
+      const parts = name.trim().split('.').map((s) => s.trim());
+      if (parts[0]) aliasNames.push(parts);
+    }
+  }
+  const functions = new Set([...text.matchAll(FUNCTION_RE)].map((m) => m[1]!));
+  const globals = new Set<string>();
+  for (const m of text.matchAll(GLOBAL_RE)) for (const id of m[1]!.replace(/\[[^\]]*\]|=[^,]*/g, '').matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) globals.add(id[0]);
+  return { path, src, aliasNames, functions, globals };
 }

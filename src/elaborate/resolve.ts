@@ -108,7 +108,7 @@ export class Resolver {
     for (const file of this.visibleFiles) {
       for (const d of file.globals) {
         if (d.name !== name || (d.private && file.name !== tok.file.name)) continue;
-        const v = this.declareGlobal(d, this.library.files.includes(file));
+        const v = this.declareGlobal(d, this.library.isLibrary(file));
         setArity(v, arity, tok);
         return v;
       }
@@ -217,7 +217,7 @@ export class Resolver {
     for (const file of this.visibleFiles) {
       for (const decl of file.functions) {
         if (decl.name === call.name && !(decl.private && file.name !== call.tok.file.name)) {
-          candidates.push({ file, decl, library: this.library.files.includes(file) });
+          candidates.push({ file, decl, library: this.library.isLibrary(file) });
         }
       }
     }

@@ -1,13 +1,12 @@
-// Error-number names: errno_str, errno_p, return_str (tapset/errno.stp).
+// Error-number names: errno_str (errno_p and return_str are written in the language, tapset/errno.stp).
 
 import type { Intrinsic } from './types.js';
-import { formatInt } from './cformat.js';
 import { intrinsic } from './define.js';
 
 // stap's errlist as built for x86-64/arm64 (asm-generic/errno*.h). It stops at ENOTRECOVERABLE:
 // ERFKILL (132) and EHWPOISON (133) are not listed, and 41 and 58 are unassigned (EDEADLOCK
 // equals EDEADLK). Index = errno.
-const ERRNO_NAMES: readonly string[] = [
+export const ERRNO_NAMES: readonly string[] = [
   '', 'EPERM', 'ENOENT', 'ESRCH', 'EINTR', 'EIO', 'ENXIO', 'E2BIG', 'ENOEXEC', 'EBADF', 'ECHILD',
   'EAGAIN', 'ENOMEM', 'EACCES', 'EFAULT', 'ENOTBLK', 'EBUSY', 'EEXIST', 'EXDEV', 'ENODEV', 'ENOTDIR',
   'EISDIR', 'EINVAL', 'ENFILE', 'EMFILE', 'ENOTTY', 'ETXTBSY', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS',
@@ -35,15 +34,4 @@ export function errnoName(err: bigint): string {
 
 export const ERRNO_INTRINSICS: readonly Intrinsic[] = [
   intrinsic('errno_str', ['err:long'], 'string', (_ctx, err) => errnoName(err)),
-  intrinsic('errno_p', ['err:long'], 'long', (_ctx, err) => {
-    const e = err > 0n ? err : BigInt.asIntN(64, -err);
-    return errnoName(err) !== '' ? e : 0n;
-  }),
-  // Negative known errnos print as "-2 (ENOENT)"; otherwise 2 = "0x%x", 3 = "%#o", else "%d".
-  intrinsic('return_str', ['format:long', 'ret:long'], 'string', (_ctx, format, ret) => {
-    if (ret < 0n && errnoName(ret) !== '') return `${ret} (${errnoName(ret)})`;
-    if (format === 2n) return '0x' + formatInt(ret, { base: 16 });
-    if (format === 3n) return formatInt(ret, { base: 8, special: true });
-    return formatInt(ret);
-  }),
 ];

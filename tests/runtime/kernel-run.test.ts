@@ -3,18 +3,8 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { runTstap } from '../corpus-runner.js';
-
-const workload = (args: string) => `node dist/tests/workloads/syscalls.js ${args}`;
-
-function script(text: string): string {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tstap-')), 'test.stp');
-  fs.writeFileSync(f, text);
-  return f;
-}
+import { script, workload } from './kernel-fixtures.js';
 
 test('counts exactly N kill(2) calls of the -c command, with tracepoint fields', async () => {
   const r = await runTstap(['-c', workload('kill0 777'), script(`

@@ -21,6 +21,8 @@ import type { MapSpec, ProgramSpec, RecordField, RecordFormat, RecordKind } from
 import { fieldOffsets } from '../../wire/records.js';
 import { KSTR, SCRATCH_SIZE, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type KernelLayout } from './layout.js';
 import type { Target } from './targets.js';
+import { narrowIntType } from './c-int.js';
+import { ERRNO_COUNT, ERRNO_SLOT, errnoTable } from './errno-table.js';
 import type { Btf } from '../../runtime/meta/btf.js';
 
 /** Globals-map offset of the counter of records the ring buffer could not take. */
@@ -48,6 +50,9 @@ export class Records {
     return f;
   }
 }
+
+/** Scratch offsets of one string_quoted: input, output and the loop state between steps. */
+interface QuoteState { src: number; out: number; j: number; room: number; esc: number; escLen: number; truncated: number }
 
 const unsupported = (what: string, tok: Token) =>
   new SemanticError('kernel:unsupported', `not supported in kernel context yet: ${what}`, tok);
@@ -84,6 +89,8 @@ export class ProbeGen {
   private readonly localSlots = new Map<Var, number>();
   private stackTop = 16; // bytes of stack in use below fp (fp-8: zero key, fp-16: spare)
   private scratchTop = 0;
+  /** The most scratch any point of the handler used (statements reuse their temporaries). */
+  private scratchHigh = 0;
   private readonly stringLocals = new Map<Var, number>();
   private labels = 0;
 
@@ -105,6 +112,8 @@ export class ProbeGen {
   private readonly loops: { brk: string; cont: string }[] = [];
   /** Enclosing try blocks, innermost last: where a catchable run-time error goes. */
   private readonly tries: { catchLabel: string; catchVar: Var | null }[] = [];
+  /** Synthetic expressions standing for a string already computed into a scratch slot. */
+  private readonly inScratch = new WeakMap<A.Expr, number>();
   /** Inlined functions being expanded: where `return` stores its value and jumps. */
   private readonly inlined: { fn: Func; result: number; end: string; type: Val }[] = [];
   /** Callback nesting: 0 in the handler's own code (see `callback`). */
@@ -127,7 +136,7 @@ export class ProbeGen {
 
   /** Whether generated code used the scratch area (known after generate()). */
   get usedScratch(): boolean {
-    return this.scratchTop > 0;
+    return this.scratchHigh > 0;
   }
 
   generate(name: string): ProgramSpec {
@@ -146,7 +155,7 @@ export class ProbeGen {
       a.mov64Imm(R1, this.maxAction);
       a.stxDW(this.fp, this.actionsSlot, R1);
     }
-    if (contains(this.probe.body, this.prog, 'foreach_loop')) {
+    if (contains(this.probe.body, this.prog, 'foreach_loop', 'call:string_quoted')) {
       // Callbacks find ctx and the scratch pointer here (see `callback`).
       this.frameSlots = { ctx: this.stack(8), scratch: this.stack(8), escape: this.stack(8) };
       a.stxDW(this.fp, this.frameSlots.ctx, R6);
@@ -599,6 +608,7 @@ export class ProbeGen {
   private scratch(bytes: number): number {
     const off = this.scratchTop;
     this.scratchTop += Math.ceil(bytes / 8) * 8;
+    this.scratchHigh = Math.max(this.scratchHigh, this.scratchTop);
     if (this.scratchTop > SCRATCH_SIZE) throw unsupported('this many string temporaries', this.probe.tok);
     return off;
   }
@@ -612,6 +622,19 @@ export class ProbeGen {
     a.call('map_lookup_elem');
     a.jmpImm('jeq', R0, 0, this.to(EXIT));
     a.mov64Reg(dst, R0);
+  }
+
+  /** reg = min(max(reg, lo), hi), signed (also tells the verifier the bounds). */
+  private clampSigned(reg: WReg, lo: number, hi: number): void {
+    const a = this.a;
+    const notLow = this.fresh('clo');
+    const notHigh = this.fresh('chi');
+    a.jmpImm('jsge', reg, lo, notLow);
+    a.mov64Imm(reg, lo);
+    a.label(notLow);
+    a.jmpImm('jsle', reg, hi, notHigh);
+    a.mov64Imm(reg, hi);
+    a.label(notHigh);
   }
 
   private zeroScratch(off: number, bytes: number): void {
@@ -628,7 +651,20 @@ export class ProbeGen {
 
   // ---- statements -------------------------------------------------------------------
 
+  /**
+   * A statement's temporaries (string slots, stack words, an inlined function's locals) are
+   * dead once it is done: the next statement reuses them. Probe locals live in the prologue's
+   * slots, below any statement's.
+   */
   private stmt(s: A.Stmt): void {
+    const scratchTop = this.scratchTop;
+    const stackTop = this.stackTop;
+    this.stmtCode(s);
+    this.scratchTop = scratchTop;
+    this.stackTop = stackTop;
+  }
+
+  private stmtCode(s: A.Stmt): void {
     const a = this.a;
     a.at(s.tok);
     switch (s.kind) {
@@ -847,7 +883,8 @@ export class ProbeGen {
 
   /** Evaluates `e`: longs into R0, strings into a scratch slot (returned). */
   private value(e: A.Expr): number | null {
-    if (this.typeOf(e) === 'string' && e.kind !== 'print_format') return this.str(e);
+    // A sprintf whose result is dropped (an elided assignment's right side) is still a string.
+    if (this.typeOf(e) === 'string' && (e.kind !== 'print_format' || !e.stream)) return this.str(e);
     this.long(e);
     return null;
   }
@@ -1576,14 +1613,7 @@ export class ProbeGen {
       a.label(store);
     }
     // Clamp for the verifier (and the overflow bucket).
-    const inRange = this.fresh('hin');
-    a.jmpImm('jslt', R2, buckets - 1, inRange);
-    a.mov64Imm(R2, buckets - 1);
-    a.label(inRange);
-    const nonneg = this.fresh('hnn');
-    a.jmpImm('jsge', R2, 0, nonneg);
-    a.mov64Imm(R2, 0);
-    a.label(nonneg);
+    this.clampSigned(R2, 0, buckets - 1);
     a.alu64Imm('lsh', R2, 3);
     a.alu64Reg('add', R2, R5);
     a.ldxDW(R3, R2, STAT_HIST);
@@ -1597,6 +1627,8 @@ export class ProbeGen {
   /** Evaluates a string expression into a scratch slot of KSTR bytes; returns its offset. */
   private str(e: A.Expr): number {
     const a = this.a;
+    const ready = this.inScratch.get(e);
+    if (ready !== undefined) return ready;
     a.at(e.tok);
     switch (e.kind) {
       case 'literal_string': return this.bytesLiteral(unescapeLiteral(e.value));
@@ -1777,13 +1809,19 @@ export class ProbeGen {
         const off = this.scratch(KSTR);
         this.zeroScratch(off, KSTR);
         this.long(e.args[0]!);
+        const addr = this.stack(8);
+        a.stxDW(this.fp, addr, R0);
         a.mov64Reg(R3, R0);
         a.mov64Reg(R1, R7);
         a.alu64Imm('add', R1, off);
         a.mov64Imm(R2, KSTR);
         a.call(e.name === 'user_string' ? 'probe_read_user_str' : 'probe_read_kernel_str');
+        this.stringFault(e.name === 'user_string' ? 'user' : 'kernel', addr, e.tok);
+        this.stackTop -= 8;
         return off;
       }
+      case 'string_quoted/1': return this.stringQuoted(this.str(e.args[0]!));
+      case 'errno_str/1': return this.errnoStr(e.args[0]!);
     }
     throw unsupported(`function ${e.name}() returning a string`, e.tok);
   }
@@ -1963,8 +2001,12 @@ export class ProbeGen {
       const f = vars.format.fields.find((x) => x.name === name);
       if (!f) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.format.fields.filter((x) => !x.common).map((x) => '$' + x.name).join(' ')})`, e.tok);
       if (e.components.length) throw unsupported('-> on tracepoint fields', e.tok);
-      const size = f.size === 8 ? 'dw' : f.size === 4 ? 'w' : f.size === 2 ? 'h' : 'b';
-      if (f.signed && size !== 'dw') a.ldxs(size, R0, R6, f.offset);
+      // A field stored wider than its C type (syscall arguments) reads as the type's width.
+      const narrow = !f.isArray && !f.dataLoc && f.size > 1 ? narrowIntType(f.type) : null;
+      const bytes = narrow && narrow.bytes < f.size ? narrow.bytes : f.size;
+      const signed = narrow && narrow.bytes < f.size ? narrow.signed : f.signed;
+      const size = bytes === 8 ? 'dw' : bytes === 4 ? 'w' : bytes === 2 ? 'h' : 'b';
+      if (signed && size !== 'dw') a.ldxs(size, R0, R6, f.offset);
       else a.ldx(size, R0, R6, f.offset);
       return;
     }
@@ -2143,12 +2185,254 @@ export class ProbeGen {
     this.stackTop -= 8 * longSlots.filter((x, i) => x !== undefined && !ready.has(i)).length;
   }
 
+  /** An expression node that evaluates to the string already at scratch offset `off`. */
+  private scratchExpr(off: number, tok: Token): A.Expr {
+    const e = { kind: 'literal_string', value: '', tok } as A.Expr;
+    this.inScratch.set(e, off);
+    return e;
+  }
+
+  /**
+   * bpf_snprintf of the constant format `fmt` with `n` u64 arguments at stack slot `data` into
+   * a fresh scratch slot; returns its offset.
+   */
+  private snprintfSlots(fmt: string, data: number, n: number): number {
+    const a = this.a;
+    const out = this.scratch(KSTR);
+    this.zeroScratch(out, KSTR);
+    const { map, offset } = this.layout.constant(fmt);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.mov64Imm(R2, KSTR);
+    a.ldMapValue(R3, map, offset);
+    a.mov64Reg(R4, this.fp);
+    a.alu64Imm('add', R4, data);
+    a.mov64Imm(R5, 8 * n);
+    a.call('snprintf');
+    return out;
+  }
+
+  /**
+   * After a string read (R0 = the helper's result): stap's copy-fault error when it failed,
+   * "user string copy fault -14 at 0x0 [man error::fault]" (catchable, as in stap).
+   */
+  private stringFault(kind: 'user' | 'kernel', addrSlot: number, tok: Token): void {
+    const a = this.a;
+    const ok = this.fresh('sfok');
+    a.jmpImm('jsge', R0, 0, ok);
+    const data = this.stack(16);
+    if (kind === 'user') {
+      a.stxDW(this.fp, data, R0);
+      a.ldxDW(R1, this.fp, addrSlot);
+      a.stxDW(this.fp, data + 8, R1);
+    } else {
+      a.ldxDW(R1, this.fp, addrSlot);
+      a.stxDW(this.fp, data, R1);
+    }
+    const fmt = kind === 'user' ? 'user string copy fault %lld at 0x%llx [man error::fault]' : 'kernel string copy fault at 0x%llx [man error::fault]';
+    const msg = this.snprintfSlots(fmt, data, kind === 'user' ? 2 : 1);
+    this.stackTop -= 16;
+    this.runtimeError({ scratch: msg }, tok);
+    a.label(ok);
+  }
+
+  /**
+   * errno_str(e): the name of |e| from a table in the constants map (ERRNO_SLOT bytes per
+   * errno), "" when unknown, as the interpreter's errnoName.
+   */
+  private errnoStr(arg: A.Expr): number {
+    const a = this.a;
+    const table = this.layout.constant(errnoTable());
+    this.long(arg);
+    const pos = this.fresh('epos');
+    a.jmpImm('jsge', R0, 0, pos);
+    a.mov64Imm(R1, 0);
+    a.alu64Reg('sub', R1, R0);
+    a.mov64Reg(R0, R1);
+    a.label(pos);
+    const out = this.scratch(KSTR);
+    this.zeroScratch(out, KSTR);
+    const unknown = this.fresh('eunk');
+    // Known errnos are 1..count-1; INT64_MIN stays negative after negation and is unknown too.
+    a.jmpImm('jsle', R0, 0, unknown);
+    a.jmpImm('jsge', R0, ERRNO_COUNT, unknown);
+    a.alu64Imm('mul', R0, ERRNO_SLOT);
+    a.ldMapValue(R3, table.map, table.offset);
+    a.alu64Reg('add', R3, R0);
+    for (let i = 0; i < ERRNO_SLOT; i += 8) {
+      a.ldxDW(R1, R3, i);
+      a.stxDW(R7, out + i, R1);
+    }
+    a.label(unknown);
+    return out;
+  }
+
+  /**
+   * string_quoted(s) into a fresh slot: stap's _stp_text_str (quoted) over the kernel string
+   * size: printable ASCII stays, C escapes and \\ooo octal replace other bytes (UTF-8 sequences
+   * are escaped bytewise, unlike stap's \\uXXXX), and output that does not fit ends in `"...`
+   * placed so that no escape is cut in half. One byte per bpf_loop iteration: the verifier
+   * checks the step once instead of every path through 63 unrolled iterations, and the state
+   * lives in scratch memory so that iterations meet in one verifier state.
+   */
+  private stringQuoted(src: number): number {
+    const a = this.a;
+    const out = this.scratch(KSTR);
+    this.zeroScratch(out, KSTR);
+    const st = this.scratch(40);
+    const q: QuoteState = { src, out, j: st, room: st + 8, esc: st + 16, escLen: st + 24, truncated: st + 32 };
+    a.mov64Imm(R1, 1);
+    a.stxDW(R7, q.j, R1);
+    a.mov64Imm(R1, KSTR - 3); // stap: max(MAXSTRINGLEN - 1, 5) - 2
+    a.stxDW(R7, q.room, R1);
+    a.stDW(R7, q.esc, -1);
+    a.stDW(R7, q.escLen, 0);
+    a.stDW(R7, q.truncated, 0);
+    a.mov64Imm(R1, 0x22);
+    a.stxB(R7, out, R1);
+    const step = this.callback('loop', () => this.quoteStep(q));
+    this.runLoop(KSTR - 1, step.name);
+    this.dispatchEscapes(step.escaped);
+    const trunc = this.fresh('qtrunc');
+    const end = this.fresh('qend');
+    a.ldxDW(R1, R7, q.truncated);
+    a.jmpImm('jne', R1, 0, trunc);
+    // The closing quote after the last byte.
+    a.ldxDW(R3, R7, q.j);
+    a.alu64Imm('and', R3, KSTR - 1);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.alu64Reg('add', R1, R3);
+    a.mov64Imm(R0, 0x22);
+    a.stxB(R1, 0, R0);
+    a.ja(end);
+    a.label(trunc);
+    // cut = j - 3 + room, moved back to the remembered escape when that would cut it in half.
+    a.ldxDW(R3, R7, q.j);
+    a.ldxDW(R4, R7, q.room);
+    a.alu64Reg('add', R3, R4);
+    a.alu64Imm('sub', R3, 3);
+    const keep = this.fresh('qkeep');
+    a.ldxDW(R1, R7, q.esc);
+    a.jmpImm('jslt', R1, 0, keep);
+    a.jmpReg('jsge', R1, R3, keep);
+    a.ldxDW(R0, R7, q.escLen);
+    a.alu64Reg('add', R0, R1);
+    a.jmpReg('jsge', R3, R0, keep);
+    a.mov64Reg(R3, R1);
+    a.label(keep);
+    this.clampSigned(R3, 1, KSTR - 5);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.alu64Reg('add', R1, R3);
+    a.mov64Imm(R0, 0x22);
+    a.stxB(R1, 0, R0);
+    a.mov64Imm(R0, 0x2e);
+    for (let k = 1; k <= 3; k++) a.stxB(R1, k, R0);
+    // Clear what the cut left behind: slots compare whole (map keys), not up to the NUL. Past
+    // the slot's end these stores land in the loop state, allocated right after it and dead now.
+    for (let k = 4; k < 16; k++) a.stB(R1, k, 0);
+    a.label(end);
+    return out;
+  }
+
+  /** One input byte of string_quoted (the bpf_loop callback's body; R1 = the index). */
+  private quoteStep(q: QuoteState): void {
+    const a = this.a;
+    const stop = this.fresh('qstop');
+    const trunc = this.fresh('qtrunc');
+    const escape = this.fresh('qesc');
+    const next = this.fresh('qnext');
+    const octal = this.fresh('qoct');
+    const shortLetter = new Map([[0x07, 'a'], [0x08, 'b'], [0x0c, 'f'], [0x0a, 'n'], [0x0d, 'r'], [0x09, 't'], [0x0b, 'v'], [0x22, '"'], [0x5c, '\\']]);
+    a.mov64Reg(R2, R1);
+    a.jmpImm('jge', R2, KSTR - 1, stop);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, q.src);
+    a.alu64Reg('add', R1, R2);
+    a.ldxB(R5, R1, 0);
+    a.jmpImm('jeq', R5, 0, stop);
+    a.ldxDW(R4, R7, q.room);
+    a.jmpImm('jsle', R4, 0, trunc);
+    a.ldxDW(R3, R7, q.j);
+    // Never taken (j + room stays KSTR - 2, and an escape is only written when it fits the
+    // room); it bounds j for the verifier.
+    a.jmpImm('jgt', R3, KSTR - 2, trunc);
+    a.jmpImm('jlt', R5, 0x20, escape);
+    a.jmpImm('jge', R5, 0x7f, escape);
+    a.jmpImm('jeq', R5, 0x22, escape);
+    a.jmpImm('jeq', R5, 0x5c, escape);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, q.out);
+    a.alu64Reg('add', R1, R3);
+    a.stxB(R1, 0, R5);
+    a.alu64Imm('add', R3, 1);
+    a.stxDW(R7, q.j, R3);
+    a.alu64Imm('sub', R4, 1);
+    a.stxDW(R7, q.room, R4);
+    a.ja(next);
+    a.label(escape);
+    // R0 = the escape's length: 2 for \\n and kin, 4 for \\ooo.
+    a.mov64Imm(R0, 4);
+    for (const c of shortLetter.keys()) {
+      const no = this.fresh('qs');
+      a.jmpImm('jne', R5, c, no);
+      a.mov64Imm(R0, 2);
+      a.label(no);
+    }
+    // The first escape that the `"...` ending could cut is remembered.
+    const noMark = this.fresh('qnomark');
+    a.ldxDW(R1, R7, q.esc);
+    a.jmpImm('jsge', R1, 0, noMark);
+    a.mov64Reg(R1, R4);
+    a.alu64Imm('sub', R1, 3);
+    a.jmpReg('jsge', R1, R0, noMark);
+    a.stxDW(R7, q.esc, R3);
+    a.stxDW(R7, q.escLen, R0);
+    a.label(noMark);
+    a.jmpReg('jslt', R4, R0, trunc);
+    a.alu64Reg('sub', R4, R0);
+    a.stxDW(R7, q.room, R4);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, q.out);
+    a.alu64Reg('add', R1, R3);
+    a.alu64Reg('add', R3, R0);
+    a.stxDW(R7, q.j, R3);
+    a.mov64Imm(R0, 0x5c);
+    a.stxB(R1, 0, R0);
+    for (const [c, letter] of shortLetter) {
+      const no = this.fresh('qs');
+      a.jmpImm('jne', R5, c, no);
+      a.mov64Imm(R0, letter.charCodeAt(0));
+      a.stxB(R1, 1, R0);
+      a.ja(next);
+      a.label(no);
+    }
+    a.label(octal);
+    for (let k = 0; k < 3; k++) {
+      a.mov64Reg(R0, R5);
+      a.alu64Imm('rsh', R0, 6 - 3 * k);
+      a.alu64Imm('and', R0, 7);
+      a.alu64Imm('add', R0, 0x30);
+      a.stxB(R1, 1 + k, R0);
+    }
+    a.label(next);
+    a.mov64Imm(R0, 0);
+    a.exit();
+    a.label(trunc);
+    a.stDW(R7, q.truncated, 1);
+    a.label(stop);
+    a.mov64Imm(R0, 1);
+    a.exit();
+  }
+
   /**
    * A run-time error (a fixed message, or error()'s computed one): inside `try`, the catch block
    * runs with the message (as the interpreter); otherwise tell user space (which prints it as
    * stap does) and end the handler. MAXACTION is not catchable.
    */
-  private runtimeError(message: string | A.Expr, tok: Token | null): void {
+  private runtimeError(message: string | A.Expr | { scratch: number }, tok: Token | null): void {
+    if (typeof message === 'object' && 'scratch' in message) message = this.scratchExpr(message.scratch, tok ?? this.probe.tok);
     const handler = this.tries[this.tries.length - 1];
     if (handler && message !== 'MAXACTION exceeded') {
       if (handler.catchVar) {
@@ -2194,6 +2478,11 @@ function contains(body: A.Stmt, prog: Elaborated, ...kinds: string[]): boolean {
     if (found || n === null || typeof n !== 'object') return;
     const node = n as { kind?: string };
     if (node.kind !== undefined && kinds.includes(node.kind)) {
+      found = true;
+      return;
+    }
+    // `call:NAME`: a call of the built-in NAME (one that needs callbacks, say).
+    if (node.kind === 'functioncall' && kinds.includes(`call:${(n as A.FunctionCall).name}`) && !prog.bindings.calls.get(n as A.FunctionCall)?.decl) {
       found = true;
       return;
     }

@@ -24,6 +24,7 @@ import { KernelArray, scalarCell, seqCounter, statsCell } from './cells.js';
 import type { MapHandle } from './map-handle.js';
 import { RingBufferReader } from '../sys/ringbuf.js';
 import { openTracepointEvent } from './tracepoint.js';
+import { dispatchSyscalls } from './syscall-dispatch.js';
 import { openCpuClock, perfEventOpen } from '../sys/perf.js';
 import { onlineCpus } from '../sys/cpus.js';
 import { SysError } from '../sys/syscall.js';
@@ -43,6 +44,9 @@ export interface RecordSink {
   /** A run-time error; `values` holds the message when the format has none (error(expr)). */
   error(format: RecordFormat, values: Value[]): void;
 }
+
+/** Concurrent asynchronous FFI calls (koffi refuses more than it has workers for). */
+const ASYNC_BATCH = 32;
 
 /** A load failure reported against the script: verifier message, hint and the full log. */
 export class KernelLoadError extends Error {
@@ -156,8 +160,12 @@ export class KernelSession {
 
   /** Attaches every loaded program: from now on kernel handlers run. */
   attach(): void {
+    // Many syscall probes: one shared attachment per direction (syscall-dispatch.ts).
+    const shared = dispatchSyscalls(this.sys, this.progFds);
+    this.fds.push(...shared.fds);
+    this.links.push(...shared.links);
     for (const [p, fd] of this.progFds) {
-      if (p.attach.kind === 'test_run') continue;
+      if (p.attach.kind === 'test_run' || shared.programs.has(p)) continue;
       if (p.attach.kind === 'tp_btf') {
         this.links.push(linkCreateTracing(this.sys, fd, AttachType.TRACE_RAW_TP));
       } else if (p.attach.kind === 'function') {
@@ -194,8 +202,15 @@ export class KernelSession {
 
   /** Stops the kernel handlers (links closed); maps stay readable. */
   async detach(): Promise<void> {
-    const links = this.links.splice(0);
-    await Promise.all(links.map((l) => this.sys.closeAsync(l)));
+    await this.closeAll(this.links.splice(0));
+  }
+
+  /**
+   * Closing a perf-event link (or its event) waits for an RCU grace period, so closes run in
+   * parallel, in batches: the FFI's worker pool takes only so many calls at once.
+   */
+  private async closeAll(fds: number[]): Promise<void> {
+    for (let i = 0; i < fds.length; i += ASYNC_BATCH) await Promise.all(fds.slice(i, i + ASYNC_BATCH).map((fd) => this.sys.closeAsync(fd)));
   }
 
   /** Storage for a global shared with kernel handlers, or null if it is the interpreter's own. */
@@ -321,8 +336,7 @@ export class KernelSession {
     await this.detach();
     this.ring?.close();
     this.ring = null;
-    const fds = this.fds.splice(0);
-    await Promise.all(fds.map((fd) => this.sys.closeAsync(fd)));
+    await this.closeAll(this.fds.splice(0));
   }
 }
 

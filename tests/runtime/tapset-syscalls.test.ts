@@ -1,0 +1,63 @@
+// The syscall tapset (tapset/linux/syscalls*.stp) on this kernel: stap's variables and argstr
+// for a workload making known system calls, wildcards, return values and errors.
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { runTstap } from '../corpus-runner.js';
+import { script, workload } from './kernel-fixtures.js';
+
+test('syscall.openat: name, argstr with the quoted path and decoded flags, retstr with the errno', async () => {
+  const r = await runTstap(['-c', workload('openat /nonexistent/tapset 2'), script(`
+global mine
+probe syscall.openat {
+  if (pid() == target() && filename == "\\"/nonexistent/tapset\\"") {
+    mine[tid()] = 1
+    printf("%s(%s) dfd=%d flags=%d %s\\n", name, argstr, dfd, flags, flags_str)
+  }
+}
+probe syscall.openat.return {
+  if (mine[tid()]) printf("%s = %s (%d)\\n", name, retstr, retval)
+  delete mine[tid()]
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'openat(AT_FDCWD, "/nonexistent/tapset", O_RDONLY) dfd=-100 flags=0 O_RDONLY\nopenat = -2 (ENOENT) (-2)\n'.repeat(2));
+  assert.equal(r.rc, 0);
+});
+
+test('syscall.kill: pid, sig, sig_name and argstr, exactly N calls', async () => {
+  const r = await runTstap(['-c', workload('kill0 25'), script(`
+global n, args
+probe syscall.kill { if (pid() == target()) { n++; args[argstr, sig_name, sig]++ } }
+probe end { foreach ([a, s, g] in args) printf("%d %s|%s|%d %d\\n", n, a, s, g, args[a, s, g]) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /^25 (\d+), 0\|0\|0 25\n$/);
+});
+
+test('syscall.* counts by name with one wildcard probe (getppid exactly N times)', async () => {
+  const r = await runTstap(['-c', workload('getppid 300'), script(`
+global calls, armed
+// The workload makes one kill(self, 0) first: node's own start-up may call getppid too.
+probe syscall.* { if (pid() == target()) { if (name == "kill") armed = 1; if (armed) calls[name]++ } }
+probe end { printf("getppid=%d kill=%d\\n", calls["getppid"], calls["kill"]) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'getppid=300 kill=1\n');
+});
+
+test('syscall.*.return: errors by name with errno_str, as the classic errsnoop scripts do', async () => {
+  const r = await runTstap(['-c', workload('openat /nonexistent/e 7'), script(`
+global errs
+probe syscall.*.return { if (pid() == target() && retval < 0) errs[name, errno_str(retval)]++ }
+probe end { printf("%d\\n", errs["openat", "ENOENT"] >= 7) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '1\n');
+});
+
+test('a syscall probe point that does not exist: stap\'s mismatch error at the bad component, with suggestions', async () => {
+  const r = await runTstap(['-p2', '-e', 'probe syscall.opennat { }']);
+  assert.equal(r.rc, 1);
+  assert.match(r.stderr, /semantic error: probe point mismatch \(similar: openat, [^)]*\): identifier 'opennat' at :1:15\n        source: probe syscall.opennat \{ \}\n {30}\^/);
+});
