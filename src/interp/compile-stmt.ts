@@ -6,7 +6,7 @@ import type * as A from '../parse/ast.js';
 import type { DerivedProbe, Func, Var } from '../elaborate/model.js';
 import type { ArrayStore, Entry } from './arrays.js';
 import { StapArray } from './stap-array.js';
-import { sortOrder, sortSlotsByValue } from './sort.js';
+import { sortAllByValue, sortOrder, sortSlotsByValue } from './sort.js';
 import type { StatData } from '../format/stats.js';
 import { ExprCompiler, NEXT_IN_FUNCTION, zero, type ForeachScope, type Frame } from './compile-expr.js';
 import { StapError, type Value } from './values.js';
@@ -304,7 +304,9 @@ export class Compiler extends ExprCompiler {
         });
       }
       if (sortKey && sortColumn < 0 && nums !== null) {
-        slots = byValueOfAll ? sortSlotsByValue(null, nums, keyCol.length, dir) : sortSlotsByValue(slots, nums, slots.length, dir);
+        slots = byValueOfAll
+          ? (sortAllByValue(nums, keyCol.length, arr.numsLow, arr.numsHigh, dir) ?? sortSlotsByValue(null, nums, keyCol.length, dir))
+          : sortSlotsByValue(slots, nums, slots.length, dir);
         if (!slice.length) arr.setOrder(slots);
       } else if (sortKey) {
         const keys: Value[] = new Array(slots.length);

@@ -77,6 +77,22 @@ function countingSort(nums: Float64Array, lo: number, hi: number, dir: 1 | -1): 
 }
 
 /**
+ * All slots 0..n-1 ordered by their values in `nums`, stable, given bounds of those values: a
+ * counting sort in three passes when the range is dense (the report case), else null.
+ */
+export function sortAllByValue(nums: Float64Array, n: number, lo: number, hi: number, dir: 1 | -1): number[] | null {
+  if (n === 0 || !(hi - lo + 1 <= 4 * n + 1024)) return null;
+  const starts = new Int32Array(hi - lo + 2);
+  if (dir > 0) for (let i = 0; i < n; i++) starts[nums[i]! - lo + 1]++;
+  else for (let i = 0; i < n; i++) starts[hi - nums[i]! + 1]++;
+  for (let k = 1; k < starts.length; k++) starts[k] += starts[k - 1]!;
+  const out: number[] = new Array(n);
+  if (dir > 0) for (let i = 0; i < n; i++) out[starts[nums[i]! - lo]++] = i;
+  else for (let i = 0; i < n; i++) out[starts[hi - nums[i]!]++] = i;
+  return out;
+}
+
+/**
  * `slots` ordered by their values in `nums` (a StapArray's longs as doubles), stable; null
  * `slots` means all slots 0..n-1 in order. The common report case, a sort by value, in a few
  * passes: no key list is built.

@@ -23,8 +23,9 @@ const UNBOX_AT = 4096;
 /**
  * Slot i holds one entry: its key (the key itself for one-column arrays, else the key tuple),
  * value and key hash, in columns. Values of a big array of longs are doubles in a Float64Array
- * (`nums`) while they fit 53 bits (nearly always): no BigInt object per entry either. Slots are handed out in insertion order and never reused; an
- * open-addressing table of slot numbers (an Int32Array) finds a key's slot. So a 100k-entry
+ * (`nums`) while they fit 53 bits (nearly always): no BigInt object per entry either. Slots
+ * are handed out in insertion order and never reused; an open-addressing table of slot
+ * numbers (an Int32Array) finds a key's slot. So a 100k-entry
  * array is a few arrays, not 300k small objects for the garbage collector to copy, the table
  * holds no pointers (no write barriers, rehashing reads only the hash column), and a foreach
  * walks slot numbers.
@@ -44,6 +45,12 @@ export class StapArray<V> implements ArrayStore<V> {
   nums: Float64Array | null = null;
   /** Whether `nums` may still take over the values. */
   private unboxable: boolean;
+  /**
+   * Bounds of every value stored in `nums` since it took over (a superset of the live ones'):
+   * a sort by value needs no pass to find them.
+   */
+  numsLow = Infinity;
+  numsHigh = -Infinity;
   private hashCol = new Int32Array(16);
   /** Per slot: 1 while the key is in the array. */
   private live = new Uint8Array(16);
@@ -100,6 +107,8 @@ export class StapArray<V> implements ArrayStore<V> {
       // Exact: a long beyond 2^53 - 1 converts to at least 2^53 in magnitude.
       if (Math.abs(x) <= MAX_SAFE) {
         n[s] = x;
+        if (x < this.numsLow) this.numsLow = x;
+        if (x > this.numsHigh) this.numsHigh = x;
         return;
       }
       this.valCol = Array.from(n.subarray(0, this.keyCol.length), (d) => BigInt(d) as V);
@@ -263,6 +272,8 @@ export class StapArray<V> implements ArrayStore<V> {
     this.valCol = [];
     this.nums = null;
     this.unboxable = this.longs;
+    this.numsLow = Infinity;
+    this.numsHigh = -Infinity;
     this.hashCol = new Int32Array(16);
     this.live = new Uint8Array(16);
     this.table = new Int32Array(16).fill(EMPTY);
@@ -317,6 +328,8 @@ export class StapArray<V> implements ArrayStore<V> {
         return;
       }
       nums[s] = x;
+      if (x < this.numsLow) this.numsLow = x;
+      if (x > this.numsHigh) this.numsHigh = x;
     }
     this.nums = nums;
     this.valCol = [];

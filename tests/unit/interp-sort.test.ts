@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { sortOrder, sortSlotsByValue } from '../../src/interp/sort.js';
+import { sortAllByValue, sortOrder, sortSlotsByValue } from '../../src/interp/sort.js';
 import { compareValues } from '../../src/interp/arrays.js';
 import type { Value } from '../../src/interp/values.js';
 
@@ -37,6 +37,12 @@ test('sortSlotsByValue orders slots by their values, stably', () => {
       assert.deepEqual(sortSlotsByValue(slots, nums, slots.length, dir), want, `${name} ${dir}`);
       const all = reference(keys, dir);
       assert.deepEqual(sortSlotsByValue(null, nums, keys.length, dir), all, `${name} ${dir}, all slots`);
+      // Given bounds wider than the values, as a StapArray keeps them.
+      const lo = Math.min(...nums) - 3;
+      const hi = Math.max(...nums) + 2;
+      const dense = sortAllByValue(nums, keys.length, lo, hi, dir);
+      if (name === 'dense') assert.deepEqual(dense, all, `${name} ${dir}, bounds known`);
+      else assert.equal(dense, null, 'a sparse range is left to the other sorts');
     }
   }
 });

@@ -46,6 +46,8 @@ function check(a: StapArray<Value>, m: Model, what: string) {
   assert.equal(a.size, m.list.length, what);
   assert.deepEqual(a.entries().map((e) => [keyName(e.keys), e.value]), m.list.map((e) => [keyName(e.keys), e.value]), what);
   for (const e of m.list) assert.equal(a.valueOf(e.keys), e.value, what);
+  // Doubles: the kept bounds cover every live value (a sort by value relies on it).
+  if (a.nums) for (const s of a.slots()) assert.ok(a.nums[s]! >= a.numsLow && a.nums[s]! <= a.numsHigh, what);
 }
 
 for (const arity of [1, 2]) {
