@@ -82,7 +82,10 @@ export class ProbeDeriver {
         if (ok) found.push({ alias, suffix: pp.components.slice(n) });
       }
     }
-    return found;
+    // An alias naming more of the point wins over a shorter one applied with a suffix
+    // (`syscall.openat.return` is its own alias, not `syscall.openat` + `.return`).
+    const shortest = Math.min(...found.map((f) => f.suffix.length));
+    return found.filter((f) => f.suffix.length === shortest);
   }
 }
 

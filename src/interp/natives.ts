@@ -73,6 +73,10 @@ export const CONTROL_FUNCTIONS: Record<string, { params: ('long' | 'string')[]; 
   kernel_char: [{ params: ['long'], ret: 'long' }],
   print_ubacktrace: [{ params: [], ret: 'unknown' }],
   user_mode: [{ params: [], ret: 'long' }],
+  // Arguments of the probed system call (syscall and nd_syscall probes).
+  ...Object.fromEntries(['int', 'uint', 'long', 'ulong', 'pointer', 's32', 'u32', 's64', 'u64', 'longlong', 'ulonglong']
+    .map((k) => [`${k}_arg`, [{ params: ['long'], ret: 'long' }]])),
+  asmlinkage: [{ params: [], ret: 'unknown' }],
 };
 
 export class Natives {
@@ -257,8 +261,10 @@ export class Natives {
       const render = compilePrintf(comps);
       const direct = compileDirect(comps, args, null, (vals) => this.guard(tok, () => render(vals)));
       if (direct) {
+        // print() inline: one call fewer per printf while the code is still cold.
         return (f) => {
-          this.print(direct(f));
+          this.out += direct(f);
+          if (this.out.length > 65536) this.flush();
           return 0n;
         };
       }
@@ -369,7 +375,8 @@ export class Natives {
       // In begin/end/timer handlers there is no probed kernel context to unwind.
       case 'print_backtrace/0': case 'print_ubacktrace/0': return () => 0n;
     }
-    if (/^(user|kernel)_(string|string_n|long|int|short|char)$/.test(name)) {
+    if (name === 'asmlinkage') return () => 0n;
+    if (/^(user|kernel)_(string|string_n|long|int|short|char)$/.test(name) || name.endsWith('_arg')) {
       // stap reads memory in the probed context; begin/end/timer handlers have none to read.
       return () => {
         throw new StapError(`${name}(): no probed process or kernel context in this handler`, null);

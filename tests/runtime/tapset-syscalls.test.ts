@@ -61,3 +61,31 @@ test('a syscall probe point that does not exist: stap\'s mismatch error at the b
   assert.equal(r.rc, 1);
   assert.match(r.stderr, /semantic error: probe point mismatch \(similar: openat, [^)]*\): identifier 'opennat' at :1:15\n        source: probe syscall.opennat \{ \}\n {30}\^/);
 });
+
+test('nd_syscall.openat: the same variables, and int_arg/pointer_arg read the arguments', async () => {
+  const r = await runTstap(['-c', workload('openat /nonexistent/nd 3'), script(`
+probe nd_syscall.openat {
+  if (pid() == target() && filename == "\\"/nonexistent/nd\\"")
+    printf("%s|%s|%d|%s|%d|%d\\n", name, argstr, int_arg(1), user_string(pointer_arg(2)), uint_arg(3), long_arg(1))
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'openat|AT_FDCWD, "/nonexistent/nd", O_RDONLY|-100|/nonexistent/nd|0|-100\n'.repeat(3));
+});
+
+test('syscall_any and syscall_any.return: number, name and return value of every call', async () => {
+  const r = await runTstap(['-c', workload('getppid 40'), script(`
+global armed, n, nr, rets
+probe syscall_any { if (pid() == target()) { if (name == "kill") armed = 1; else if (armed && name == "getppid") { n++; nr = syscall_nr } } }
+probe syscall_any.return { if (armed && pid() == target() && name == "getppid") rets[retval == ppid()]++ }
+probe end { printf("%d %d %d\\n", n, nr, rets[1]) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '40 110 40\n');
+});
+
+test('int_arg outside a syscall probe is a clear compile error', async () => {
+  const r = await runTstap(['-p4', '-e', 'probe kernel.trace("sched:sched_switch") { println(int_arg(1)) }']);
+  assert.equal(r.rc, 1);
+  assert.match(r.stderr, /not supported in kernel context yet: int_arg\(\) outside syscall probes/);
+});

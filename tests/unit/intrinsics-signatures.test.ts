@@ -105,6 +105,7 @@ const STAP_P2_FUNCTIONS: readonly string[] = [
   'start_stopwatch:unknown (name:string)',
   'stop_stopwatch:unknown (name:string)',
   'stp_pid:long ()',
+  'syscall_name:string (num:long)',
   'str_replace:string (prnt_str:string, srch_str:string, rplc_str:string)',
   'string_quoted:string (str:string)',
   'string_to_fp:long (input:string)',

@@ -22,7 +22,7 @@ import { fieldOffsets } from '../../wire/records.js';
 import { KSTR, SCRATCH_SIZE, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type KernelLayout } from './layout.js';
 import type { Target } from './targets.js';
 import { narrowIntType } from './c-int.js';
-import { ERRNO_COUNT, ERRNO_SLOT, errnoTable } from './errno-table.js';
+import { ERRNO_COUNT, ERRNO_SLOT, errnoTable, SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT, syscallNameTable } from './name-tables.js';
 import type { Btf } from '../../runtime/meta/btf.js';
 
 /** Globals-map offset of the counter of records the ring buffer could not take. */
@@ -940,6 +940,11 @@ export class ProbeGen {
         return;
       }
       case 'ternary': {
+        // @defined(...) ? a : b (@choose_defined): only the branch that exists is compiled.
+        if (e.cond.kind === 'defined_op') {
+          this.long(this.defined(e.cond.operand) ? e.truevalue : e.falsevalue);
+          return;
+        }
         const els = this.fresh('tern');
         const end = this.fresh('ternend');
         this.long(e.cond);
@@ -1653,6 +1658,7 @@ export class ProbeGen {
       case 'assignment': return this.stringAssignment(e);
       case 'concat': return this.concat(e);
       case 'ternary': {
+        if (e.cond.kind === 'defined_op') return this.str(this.defined(e.cond.operand) ? e.truevalue : e.falsevalue);
         const out = this.scratch(KSTR);
         const els = this.fresh('stern');
         const end = this.fresh('sternend');
@@ -1822,6 +1828,7 @@ export class ProbeGen {
       }
       case 'string_quoted/1': return this.stringQuoted(this.str(e.args[0]!));
       case 'errno_str/1': return this.errnoStr(e.args[0]!);
+      case 'syscall_name/1': this.long(e.args[0]!); return this.tableString(syscallNameTable(), SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT);
     }
     throw unsupported(`function ${e.name}() returning a string`, e.tok);
   }
@@ -1861,6 +1868,11 @@ export class ProbeGen {
       case 'gid/0': case 'egid/0': a.call('get_current_uid_gid'); a.alu64Imm('rsh', R0, 32); return;
       case 'cpu/0': a.call('get_smp_processor_id'); return;
       case 'target/0': a.ldxDW(R0, R9, TARGET_OFFSET); return;
+      case 'asmlinkage/0': a.mov64Imm(R0, 0); return;
+      case 'int_arg/1': case 'uint_arg/1': case 'long_arg/1': case 'ulong_arg/1': case 'pointer_arg/1': case 's32_arg/1':
+      case 'u32_arg/1': case 's64_arg/1': case 'u64_arg/1': case 'longlong_arg/1': case 'ulonglong_arg/1':
+        this.syscallArg(e);
+        return;
       case 'local_clock_ns/0': case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
       case 'isinstr/2': this.isinstr(this.str(e.args[0]!), this.str(e.args[1]!), e.tok); return;
       case 'strlen/1': {
@@ -2242,7 +2254,6 @@ export class ProbeGen {
    */
   private errnoStr(arg: A.Expr): number {
     const a = this.a;
-    const table = this.layout.constant(errnoTable());
     this.long(arg);
     const pos = this.fresh('epos');
     a.jmpImm('jsge', R0, 0, pos);
@@ -2250,22 +2261,51 @@ export class ProbeGen {
     a.alu64Reg('sub', R1, R0);
     a.mov64Reg(R0, R1);
     a.label(pos);
+    // Known errnos are 1..count-1; INT64_MIN stays negative after negation and is unknown too.
+    return this.tableString(errnoTable(), ERRNO_COUNT, ERRNO_SLOT, 1);
+  }
+
+  /**
+   * Entry R0 of a name table in the constants map (`count` fixed slots of `slot` bytes) into a
+   * fresh string slot; "" when R0 is outside [first, count).
+   */
+  private tableString(table: string, count: number, slot: number, first = 0): number {
+    const a = this.a;
+    const where = this.layout.constant(table);
     const out = this.scratch(KSTR);
     this.zeroScratch(out, KSTR);
-    const unknown = this.fresh('eunk');
-    // Known errnos are 1..count-1; INT64_MIN stays negative after negation and is unknown too.
-    a.jmpImm('jsle', R0, 0, unknown);
-    a.jmpImm('jsge', R0, ERRNO_COUNT, unknown);
-    a.alu64Imm('mul', R0, ERRNO_SLOT);
-    a.ldMapValue(R3, table.map, table.offset);
+    const unknown = this.fresh('tunk');
+    a.jmpImm('jslt', R0, first, unknown);
+    a.jmpImm('jsge', R0, count, unknown);
+    a.alu64Imm('mul', R0, slot);
+    a.ldMapValue(R3, where.map, where.offset);
     a.alu64Reg('add', R3, R0);
-    for (let i = 0; i < ERRNO_SLOT; i += 8) {
+    for (let i = 0; i < slot; i += 8) {
       a.ldxDW(R1, R3, i);
       a.stxDW(R7, out + i, R1);
     }
     a.label(unknown);
     return out;
   }
+
+  /**
+   * int_arg(n) and kin: argument n (a literal, 1-6) of the probed system call, from a syscall
+   * tracepoint's record (syscalls:* and raw_syscalls:* keep the arguments at 16 + 8 * (n - 1)).
+   */
+  private syscallArg(e: A.FunctionCall): void {
+    const a = this.a;
+    const vars = this.target.vars;
+    const system = vars.kind === 'tracefs' ? vars.format.system : '';
+    if (system !== 'syscalls' && system !== 'raw_syscalls') throw unsupported(`${e.name}() outside syscall probes`, e.tok);
+    const n = e.args[0]!;
+    if (n.kind !== 'literal_number' || n.value < 1n || n.value > 6n) throw unsupported(`${e.name}() of an argument number other than a literal 1-6`, e.tok);
+    const off = 16 + 8 * (Number(n.value) - 1);
+    const kind = e.name.slice(0, -'_arg'.length);
+    if (kind === 'int' || kind === 's32') a.ldxs('w', R0, R6, off);
+    else if (kind === 'uint' || kind === 'u32') a.ldx('w', R0, R6, off);
+    else a.ldxDW(R0, R6, off);
+  }
+
 
   /**
    * string_quoted(s) into a fresh slot: stap's _stp_text_str (quoted) over the kernel string

@@ -72,3 +72,11 @@ export const SYSCALL_NR_X86_64: Readonly<Record<string, number>> = {
   // Tracepoint names that differ from the table's (SYSCALL_DEFINE names).
   newstat: 4, newfstat: 5, newlstat: 6, sendfile64: 40, newuname: 63, umount: 166,
 };
+
+/** Names by number (the table's own names, not the tracepoint aliases); "" for unused numbers. */
+export const SYSCALL_NAMES_X86_64: readonly string[] = (() => {
+  const names: string[] = [];
+  const aliases = new Set(['newstat', 'newfstat', 'newlstat', 'sendfile64', 'newuname', 'umount']);
+  for (const [name, nr] of Object.entries(SYSCALL_NR_X86_64)) if (!aliases.has(name)) names[nr] = name;
+  return Array.from(names, (n) => n ?? '');
+})();
