@@ -261,9 +261,11 @@ export class Natives {
       const render = compilePrintf(comps);
       const direct = compileDirect(comps, args, null, (vals) => this.guard(tok, () => render(vals)));
       if (direct) {
-        // print() inline: one call fewer per printf while the code is still cold.
+        // print() inline: one call fewer per printf while the code is still cold. The line
+        // first: its arguments may print themselves (`println(f())` with f printing).
         return (f) => {
-          this.out += direct(f);
+          const s = direct(f);
+          this.out += s;
           if (this.out.length > 65536) this.flush();
           return 0n;
         };
