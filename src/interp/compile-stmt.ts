@@ -109,6 +109,11 @@ export class Compiler extends ExprCompiler {
         const init = s.init ? this.expr(s.init.value) : null;
         const cond = this.expr(s.cond);
         const incr = s.incr ? this.expr(s.incr.value) : null;
+        // `i++` of a local, the usual increment, done in place (no call while still cold).
+        const iv = s.incr?.value;
+        const incrSlot = iv && (iv.kind === 'post_crement' || iv.kind === 'pre_crement') && iv.operand.kind === 'symbol' &&
+          this.varOf(iv.operand).scope !== 'global' ? this.varOf(iv.operand).slot : -1;
+        const step = incrSlot >= 0 && (iv as A.PreCrement | A.PostCrement).op === '--' ? -1n : 1n;
         const body = this.stmt(s.body);
         // stap charges one action before the loop and one per iteration, reported at the
         // body's first statement (translate.cxx visit_for_loop / record_actions).
@@ -122,7 +127,8 @@ export class Compiler extends ExprCompiler {
             const c = body(f);
             if (c === BREAK) break;
             if (c === RETURN) return c;
-            if (incr) incr(f);
+            if (incrSlot >= 0) f[incrSlot] = BigInt.asIntN(64, (f[incrSlot] as bigint) + step);
+            else if (incr) incr(f);
             ctx.tick(1, iterTok);
           }
           return NORMAL;
