@@ -20,9 +20,11 @@ import * as path from 'node:path';
 
 const dist = fs.realpathSync(path.join(__dirname, '..'));
 const bundle = path.join(dist, 'tstap.js');
-const entry = path.join(dist, 'tstap-snapshot.js');
 const blob = path.join(dist, 'tstap.blob');
 const stamp = path.join(dist, 'tstap.stamp');
+// This build's own scratch files: builds running at once in one tree must not trip each other.
+const entry = path.join(dist, `tstap-snapshot.${process.pid}.js`);
+const newBlob = `${blob}.${process.pid}`;
 
 /**
  * V8 flags of snapshot runs. An old generation of 64 MB before the first full collection: a
@@ -100,22 +102,25 @@ function compact(code: string): string {
 }
 
 function build(): void {
-  for (const f of [stamp, blob, entry]) fs.rmSync(f, { force: true });
+  fs.rmSync(stamp, { force: true });
   fs.writeFileSync(entry, snapshotEntry(compact(fs.readFileSync(bundle, 'utf8'))));
-  execFileSync(process.execPath, [...V8_FLAGS, '--snapshot-blob', blob, '--build-snapshot', entry], {
+  execFileSync(process.execPath, [...V8_FLAGS, '--snapshot-blob', newBlob, '--build-snapshot', entry], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     cwd: '/',
   });
-  fs.rmSync(entry);
-  // Written last: a stamp means a complete blob for exactly this node binary.
+  fs.renameSync(newBlob, blob);
+  // Written last, from the blob now in place: the stamp vouches for that file.
   fs.writeFileSync(stamp, `${V8_FLAGS.join(' ')}\n${identity(process.execPath)}${identity(blob)}\n`);
 }
 
 try {
   build();
 } catch (e) {
-  for (const f of [stamp, blob, entry]) fs.rmSync(f, { force: true });
+  fs.rmSync(stamp, { force: true });
+  fs.rmSync(newBlob, { force: true });
   const msg = (e as { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message;
   process.stderr.write(`note: no startup snapshot (${msg.split('\n')[0]}); tstap starts from dist/tstap.js\n`);
+} finally {
+  fs.rmSync(entry, { force: true });
 }
