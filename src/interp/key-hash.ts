@@ -4,7 +4,7 @@
 import type { Value } from './values.js';
 
 /** FNV-1a over the string's bytes (latin1: one char per byte), then a final mix. */
-function hashString(s: string): number {
+export function hashString(s: string): number {
   let h = 0x811c9dc5 | 0;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return mix(h);

@@ -1,7 +1,7 @@
 // The interpreter's own associative arrays, kept as columns with their own hash table.
 
 import { ArrayFullError, type ArrayStore, type Entry } from './arrays.js';
-import { hashKey, hashKeys, sameKeys } from './key-hash.js';
+import { hashKey, hashKeys, hashString, sameKeys } from './key-hash.js';
 import type { Value } from './values.js';
 
 /** What StapArray hands out through the generic ArrayStore calls: a copy of one slot. */
@@ -181,13 +181,15 @@ export class StapArray<V> implements ArrayStore<V> {
 
   /** `a[k] = value` for a one-column array; false when full (and not wrapping). */
   set1(k: Value, value: V): boolean {
-    const h = hashKey(k);
+    // The calls below spelled out where cheap: this runs for every `a[k] = v`, often before
+    // V8 has optimized (and inlined) anything.
+    const h = typeof k === 'string' ? hashString(k) : hashKey(k);
     const s = this.probe1(k, h);
     if (s >= 0) {
       this.storeAt(s, value);
       return true;
     }
-    if (!this.makeRoom()) return false;
+    if (this.count >= this.maxEntries && !this.makeRoom()) return false;
     this.append(k, h, value);
     return true;
   }
