@@ -90,7 +90,7 @@ export class Compiler extends ExprCompiler {
       case 'expr_statement': {
         const e = this.expr(s.value);
         return (f) => {
-          ctx.tick(1, tok);
+          if (++ctx.actions > ctx.actionLimit) ctx.tick(0, tok); // ctx.tick(1) without a call
           e(f);
           return NORMAL;
         };
@@ -100,7 +100,7 @@ export class Compiler extends ExprCompiler {
         const t = this.stmt(s.thenStmt);
         const e = s.elseStmt ? this.stmt(s.elseStmt) : null;
         return (f) => {
-          ctx.tick(1, tok);
+          if (++ctx.actions > ctx.actionLimit) ctx.tick(0, tok); // ctx.tick(1) without a call
           if (c(f) !== 0n) return t(f);
           return e ? e(f) : NORMAL;
         };
@@ -129,7 +129,7 @@ export class Compiler extends ExprCompiler {
             if (c === RETURN) return c;
             if (incrSlot >= 0) f[incrSlot] = BigInt.asIntN(64, (f[incrSlot] as bigint) + step);
             else if (incr) incr(f);
-            ctx.tick(1, iterTok);
+            if (++ctx.actions > ctx.actionLimit) ctx.tick(0, iterTok); // ctx.tick(1) without a call
           }
           return NORMAL;
         };
@@ -278,7 +278,7 @@ export class Compiler extends ExprCompiler {
         const c = body(f);
         if (c === BREAK) break;
         if (c === RETURN) return c;
-        ctx.tick(1, tok);
+        if (++ctx.actions > ctx.actionLimit) ctx.tick(0, tok); // ctx.tick(1) without a call
       }
       return NORMAL;
     };
@@ -352,7 +352,7 @@ export class Compiler extends ExprCompiler {
           const c = body(f);
           if (c === BREAK) break;
           if (c === RETURN) return c;
-          ctx.tick(1, tok);
+          if (++ctx.actions > ctx.actionLimit) ctx.tick(0, tok); // ctx.tick(1) without a call
         }
       } finally {
         arr.iterating--;
