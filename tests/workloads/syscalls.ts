@@ -2,8 +2,18 @@
 //   node dist/tests/workloads/syscalls.js getppid N          (after one kill(self, 0) marker)
 //   node dist/tests/workloads/syscalls.js openat PATH N     (open + close, O_RDONLY)
 //   node dist/tests/workloads/syscalls.js kill0 N            (kill(self, 0))
+//   node dist/tests/workloads/syscalls.js spawn FILE N PATH ARG...  (fork+exec PATH N times, waiting
+//                                                      for each; "pid status" lines to FILE; then 100 ms)
+//   node dist/tests/workloads/syscalls.js killchild FILE SIG N  (N times: start cat, check it runs,
+//                                                      kill(cat, SIG), wait; "pid signal" lines to FILE)
+//   node dist/tests/workloads/syscalls.js sigself SIG N      (N times kill(self, SIG), each handled)
+//   node dist/tests/workloads/syscalls.js exit CODE          (kill(self, 0) marker, then exit(CODE))
+//   node dist/tests/workloads/syscalls.js sleep MS           (one sleep of MS milliseconds)
 // Calls go straight through syscall(2) so libc caching cannot hide them.
 
+import * as child from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import koffi from 'koffi';
 
 const libc = koffi.load('libc.so.6');
@@ -17,6 +27,10 @@ const SYS_close = 3;
 const SYS_kill = 62;
 const SYS_getpid = 39;
 const AT_FDCWD = -100;
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 const [op, ...rest] = process.argv.slice(2);
 switch (op) {
@@ -63,6 +77,59 @@ switch (op) {
     const n = Number(rest[0]);
     const self = Number(syscall1(SYS_getpid, 0));
     for (let i = 0; i < n; i++) syscall2(SYS_kill, self, 0);
+    break;
+  }
+  case 'spawn': {
+    const [file, n, bin, ...args] = rest;
+    const lines: string[] = [];
+    for (let i = 0; i < Number(n); i++) {
+      const r = child.spawnSync(bin!, args, { stdio: 'ignore' });
+      lines.push(`${r.pid} ${r.status}`);
+    }
+    fs.writeFileSync(file!, lines.map((l) => l + '\n').join(''));
+    // The children's task structures are freed after an RCU grace period: give it time to
+    // pass while the target still runs.
+    sleepMs(100);
+    break;
+  }
+  case 'killchild': {
+    const [file, sig, n] = rest;
+    const lines: string[] = [];
+    const once = (): Promise<void> => new Promise((resolve) => {
+      const c = child.spawn('cat', [], { stdio: ['pipe', 'pipe', 'ignore'] });
+      // cat echoing a line back proves it runs the cat program (its exec is done).
+      c.stdout!.once('data', () => { syscall2(SYS_kill, c.pid!, Number(sig)); });
+      c.on('exit', (_code, signal) => { lines.push(`${c.pid} ${signal}`); resolve(); });
+      c.stdin!.write('ready\n');
+    });
+    void (async () => {
+      for (let i = 0; i < Number(n); i++) await once();
+      fs.writeFileSync(file!, lines.map((l) => l + '\n').join(''));
+    })();
+    break;
+  }
+  case 'sigself': {
+    const sig = Number(rest[0]);
+    const n = Number(rest[1]);
+    const name = Object.entries(os.constants.signals).find(([, v]) => v === sig)![0] as NodeJS.Signals;
+    let seen = 0;
+    const self = Number(syscall1(SYS_getpid, 0));
+    // Signal handles do not keep node's event loop alive: a timer does until the last one.
+    const alive = setInterval(() => undefined, 1000);
+    process.on(name, () => {
+      if (++seen < n) syscall2(SYS_kill, self, sig);
+      else clearInterval(alive);
+    });
+    syscall2(SYS_kill, self, sig);
+    break;
+  }
+  case 'exit': {
+    syscall2(SYS_kill, Number(syscall1(SYS_getpid, 0)), 0);
+    process.exit(Number(rest[0]));
+    break;
+  }
+  case 'sleep': {
+    sleepMs(Number(rest[0]));
     break;
   }
   default:
