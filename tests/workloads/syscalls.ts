@@ -4,7 +4,7 @@
 //   node dist/tests/workloads/syscalls.js kill0 N            (kill(self, 0))
 //   node dist/tests/workloads/syscalls.js spawn FILE N PATH ARG...  (fork+exec PATH N times, waiting
 //                                                      for each; "pid status" lines to FILE; then 100 ms)
-//   node dist/tests/workloads/syscalls.js killchild FILE SIG N  (N times: start cat, check it runs,
+//   node dist/tests/workloads/syscalls.js killchild FILE SIG N  (N times: start /bin/cat, check it runs,
 //                                                      kill(cat, SIG), wait; "pid signal" lines to FILE)
 //   node dist/tests/workloads/syscalls.js sigself SIG N      (N times kill(self, SIG), each handled)
 //   node dist/tests/workloads/syscalls.js exit CODE          (kill(self, 0) marker, then exit(CODE))
@@ -96,7 +96,7 @@ switch (op) {
     const [file, sig, n] = rest;
     const lines: string[] = [];
     const once = (): Promise<void> => new Promise((resolve) => {
-      const c = child.spawn('cat', [], { stdio: ['pipe', 'pipe', 'ignore'] });
+      const c = child.spawn('/bin/cat', [], { stdio: ['pipe', 'pipe', 'ignore'] });
       // cat echoing a line back proves it runs the cat program (its exec is done).
       c.stdout!.once('data', () => { syscall2(SYS_kill, c.pid!, Number(sig)); });
       c.on('exit', (_code, signal) => { lines.push(`${c.pid} ${signal}`); resolve(); });
