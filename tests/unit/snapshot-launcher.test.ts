@@ -35,6 +35,11 @@ test('bin/tstap (snapshot) and the plain bundle agree', { skip }, () => {
   for (const args of CASES) assert.deepEqual({ ...launcher(ROOT, args), pid: 0 }, { ...plain(args), pid: 0 }, args.join(' '));
 });
 
+test('V8 flags in NODE_OPTIONS (which the blob would refuse) run the bundle', { skip }, () => {
+  const env = { ...process.env, NODE_OPTIONS: '--max-old-space-size=4096' };
+  assert.deepEqual({ ...launcher(ROOT, CASES[0]!, env), pid: 0 }, { ...plain(CASES[0]!), pid: 0 });
+});
+
 test('a snapshot run sees its own process, not the build', { skip }, () => {
   const r = launcher(ROOT, ['-e', 'probe begin { printf("%d\\n", pid()); exit() }']);
   assert.equal(r.stdout, `${r.pid}\n`);
