@@ -13,6 +13,7 @@ import { SemanticError } from '../diag/errors.js';
 import { KernelLoadError } from '../runtime/kernel/session.js';
 import { SysError } from '../runtime/sys/syscall.js';
 import { memUsage, PassTimer } from './verbose.js';
+import { listProbePoints } from './list-probes.js';
 import type { StapFile } from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
 
@@ -114,6 +115,11 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
     const fns = program.functions.filter((f) => !f.intrinsic).length;
     io.stderr(`Pass 2: analyzed script: ${n(program.probes.length, 'probe')}, ${n(fns, 'function')}, ` +
       `${n(program.embeds.length, 'embed')}, ${program.globals.length} global${program.globals.length === 1 ? '' : 's'} ${memUsage()}${t2.times()}\n`);
+  }
+  if (o.listProbes) {
+    const lines = listProbePoints(program, o.listProbes.withVars);
+    io.stdout(lines.map((l) => l + '\n').join(''));
+    return lines.length ? 0 : 1;
   }
   if (o.lastPass === 2) {
     io.stdout(dumpProgram(program));

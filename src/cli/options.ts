@@ -26,6 +26,8 @@ export interface Options {
   args: string[];
   help: boolean;
   version: boolean;
+  /** -l PROBE / -L PROBE: list the matching probe points (-L: with their variables) instead of running. */
+  listProbes: { pattern: string; withVars: boolean } | null;
 }
 
 /** Short options that take an argument (from stap's STAP_SHORT_OPTIONS). */
@@ -42,6 +44,7 @@ export function parseOptions(argv: string[]): Options {
     lastPass: 5, verbose: 0, guru: false, suppressWarnings: false, skipOptimize: false, scriptFile: null,
     cmdlineScript: null, additionalScripts: [], includePath: [], defines: [], outputFile: null, timeout: null,
     compatible: null, runtime: null, kernelRelease: null, privilege: 'stapdev', command: null, targetPid: null, args: [], help: false, version: false,
+    listProbes: null,
   };
   const operands: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -115,6 +118,14 @@ function applyShort(o: Options, c: string, v: string | null): void {
     case 'x':
       if (!/^\d+$/.test(v ?? '')) throw new UsageError(`Invalid target process ID number '${v}'.`);
       o.targetPid = Number(v);
+      break;
+    case 'l': case 'L':
+      // As stap: the pattern becomes `probe PATTERN {}`, elaborated (pass 2) and listed.
+      o.listProbes = { pattern: v!, withVars: c === 'L' };
+      o.cmdlineScript = `probe ${v!} {}`;
+      o.lastPass = 2;
+      o.skipOptimize = true;
+      o.suppressWarnings = true;
       break;
     case 'h': o.help = true; break;
     case 'V': o.version = true; break;

@@ -1,6 +1,7 @@
 // Passes 2 and 5 for the command line: elaborate (with the tapset library), print -p2,
 // run in the user-space interpreter with stap's -D limits.
 
+import { pruneDeadComputations } from '../elaborate/prune-dead.js';
 import { SourceFile } from '../diag/source.js';
 import { elaborate } from '../elaborate/elaborate.js';
 import { Library } from '../elaborate/library.js';
@@ -109,6 +110,8 @@ export function buildKernel(p: Program, o: Options, verbose: (line: string) => v
       // Reported where a tracepoint format is needed; BTF-typed tracepoints work without it.
     }
   }
+  // Tapset variables a handler never reads cost nothing per event (-u keeps everything, as stap).
+  if (!o.skipOptimize) pruneDeadComputations(p, p.probes.filter((x) => allInKernel || isKernelProbe(x)));
   let btf: Btf | null | undefined;
   const getBtf = () => {
     if (btf === undefined) {

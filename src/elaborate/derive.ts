@@ -18,6 +18,8 @@ export interface Derivation {
   /** Token of the user's probe point, for messages. */
   tok: A.ProbePointComponent['tok'];
   userPoint: string;
+  /** The outermost alias this came through, as `-l` lists it (`syscall.openat`); null if none. */
+  aliasPoint: string | null;
 }
 
 const MAX_ALIAS_DEPTH = 50;
@@ -35,7 +37,7 @@ export class ProbeDeriver {
     const out: Derivation[] = [];
     for (const loc of probe.locations) {
       try {
-        this.resolve(loc, probe.body, loc.condition, 0, out, printProbePoint(loc, false));
+        this.resolve(loc, probe.body, loc.condition, 0, out, printProbePoint(loc, false), null);
       } catch (e) {
         if (!(e instanceof SemanticError) || !loc.optional) throw e;
       }
@@ -44,17 +46,19 @@ export class ProbeDeriver {
     return out;
   }
 
-  private resolve(pp: A.ProbePoint, body: A.Block, condition: A.Expr | null, depth: number, out: Derivation[], userPoint: string): void {
+  private resolve(pp: A.ProbePoint, body: A.Block, condition: A.Expr | null, depth: number, out: Derivation[], userPoint: string,
+    aliasPoint: string | null): void {
     if (depth > MAX_ALIAS_DEPTH) throw new SemanticError('derive:recursion', 'recursive loop in alias expansion', pp.components[0]!.tok);
     const matches = this.matchAliases(pp);
     if (matches.length > 0) {
-      for (const { alias, suffix } of matches) {
+      for (const { alias, name, suffix } of matches) {
         const merged = mergeBodies(alias, body);
+        const listed = aliasPoint ?? printProbePoint({ ...pp, components: [...name.components, ...suffix] }, false);
         for (const loc of alias.locations) {
           const extended: A.ProbePoint = { ...loc, components: [...loc.components, ...suffix] };
           const cond = combineConditions(condition, loc.condition);
           try {
-            this.resolve(extended, merged, cond, depth + 1, out, userPoint);
+            this.resolve(extended, merged, cond, depth + 1, out, userPoint, listed);
           } catch (e) {
             if (!(e instanceof SemanticError) || !loc.optional) throw e;
           }
@@ -64,11 +68,11 @@ export class ProbeDeriver {
       return;
     }
     const fam = matchFamily(pp, this.aliasNames);
-    out.push({ site: fam.site, family: fam.family, body: cloneAst(body), condition, tok: pp.components[0]!.tok, userPoint });
+    out.push({ site: fam.site, family: fam.family, body: cloneAst(body), condition, tok: pp.components[0]!.tok, userPoint, aliasPoint });
   }
 
-  private matchAliases(pp: A.ProbePoint): { alias: A.ProbeAlias; suffix: A.ProbePointComponent[] }[] {
-    const found: { alias: A.ProbeAlias; suffix: A.ProbePointComponent[] }[] = [];
+  private matchAliases(pp: A.ProbePoint): { alias: A.ProbeAlias; name: A.ProbePoint; suffix: A.ProbePointComponent[] }[] {
+    const found: { alias: A.ProbeAlias; name: A.ProbePoint; suffix: A.ProbePointComponent[] }[] = [];
     for (const alias of this.aliasesFor(pp)) {
       for (const name of alias.aliasNames) {
         const n = name.components.length;
@@ -79,7 +83,7 @@ export class ProbeDeriver {
           const have = pp.components[i]!;
           ok = fnmatch(have.functor, want.functor) && sameArg(have.arg, want.arg);
         }
-        if (ok) found.push({ alias, suffix: pp.components.slice(n) });
+        if (ok) found.push({ alias, name, suffix: pp.components.slice(n) });
       }
     }
     // An alias naming more of the point wins over a shorter one applied with a suffix

@@ -6,6 +6,7 @@ import { SemanticError } from '../diag/errors.js';
 import type { Reporter } from '../diag/reporter.js';
 import type * as A from '../parse/ast.js';
 import type { Token } from '../parse/token.js';
+import { expandTracepoints } from './tracepoint-wildcards.js';
 import { ProbeDeriver } from './derive.js';
 import { checkForeachMutation } from './foreach-mutation.js';
 import { globalDisplaySource } from './global-display.js';
@@ -52,12 +53,12 @@ export function elaborate(userFiles: A.StapFile[], opts: ElaborateOptions): Prog
 
   const deriveAndResolve = (probe: A.Probe): void => {
     try {
-      for (const d of deriver.derive(probe)) {
+      for (const d of expandTracepoints(deriver.derive(probe), probe.locations.every((l) => l.optional))) {
         if (d.family.unsupported) {
           throw new SemanticError('probe:unsupported', `probe point not supported yet: ${d.site.point}: ${d.family.unsupported}`, d.tok);
         }
         const dp: DerivedProbe = {
-          index: probes.length, site: d.site, userPoint: d.userPoint, tok: probe.tok, body: d.body, locals: [],
+          index: probes.length, site: d.site, userPoint: d.userPoint, listedAs: d.aliasPoint ?? d.site.point, tok: probe.tok, body: d.body, locals: [],
           condition: d.condition,
         };
         resolver.resolveProbe(dp.body, dp.locals, dp.condition);

@@ -68,6 +68,8 @@ export interface DerivedProbe {
   site: ProbeSite;
   /** The user's probe point that led here (for pp() and messages). */
   userPoint: string;
+  /** How `-l` lists it: the outermost alias it came through, else the concrete point. */
+  listedAs?: string;
   tok: Token;
   body: A.Block;
   locals: Var[];
