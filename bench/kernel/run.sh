@@ -8,10 +8,7 @@ calls=${1:-2000000}
 runs=${2:-5}
 work="$(command -v node) dist/tests/workloads/syscalls.js timed-getppid $calls"
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-measure() { # median ns per call of "$@" (each prints ns_per_call X)
-  for _ in $(seq "$runs"); do { "$@" 2>/dev/null || true; } | awk "/ns_per_call/ { print \$2 }"; done | median
-}
+. bench/kernel/lib.sh
 
 base=$(measure $work)
 floor=$(measure node dist/bench/kernel/floor.js "$work")

@@ -5,20 +5,10 @@
 import type { Program, DerivedProbe } from '../elaborate/model.js';
 import { resolveTarget } from '../bpf/codegen/targets.js';
 import { describe } from '../runtime/meta/btf-describe.js';
-import { vmlinuxBtf, type Btf } from '../runtime/meta/btf.js';
+import { vmlinuxBtfOrNull, type Btf } from '../runtime/meta/btf.js';
 
 export function listProbePoints(program: Program, withVars: boolean): string[] {
-  let btf: Btf | null | undefined;
-  const getBtf = () => {
-    if (btf === undefined) {
-      try {
-        btf = vmlinuxBtf();
-      } catch {
-        btf = null;
-      }
-    }
-    return btf;
-  };
+  const getBtf = vmlinuxBtfOrNull;
   const lines = new Set<string>();
   for (const p of program.probes) {
     const name = p.listedAs ?? p.site.point;

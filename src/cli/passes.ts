@@ -21,7 +21,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { TargetCommand } from '../interp/session.js';
 import { compileKernel, isKernelProbe, type KernelBuild } from '../bpf/codegen/compile.js';
 import { disassembleProgram } from '../bpf/disasm.js';
-import { vmlinuxBtf, type Btf } from '../runtime/meta/btf.js';
+import { vmlinuxBtfOrNull } from '../runtime/meta/btf.js';
 import { kernelHooks } from '../runtime/kernel/hooks.js';
 import { ensureTracefs } from '../runtime/sys/tracefs-mount.js';
 import { koffiSys } from '../runtime/sys/koffi-sys.js';
@@ -112,17 +112,7 @@ export function buildKernel(p: Program, o: Options, verbose: (line: string) => v
   }
   // Tapset variables a handler never reads cost nothing per event (-u keeps everything, as stap).
   if (!o.skipOptimize) pruneDeadComputations(p, p.probes.filter((x) => allInKernel || isKernelProbe(x)));
-  let btf: Btf | null | undefined;
-  const getBtf = () => {
-    if (btf === undefined) {
-      try {
-        btf = vmlinuxBtf();
-      } catch {
-        btf = null; // no BTF: classic tracepoints only
-      }
-    }
-    return btf;
-  };
+  const getBtf = () => vmlinuxBtfOrNull();
   return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer,
     { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction, maxStringLen: limitsFor(o, p).maxStringLen,
       possibleCpus: numPossibleCpus(), onInterpreted: (pr, why) => verbose(`Pass 4: ${pr.userPoint} at ${pr.tok.file.name}:${pr.tok.line}:${pr.tok.col} runs in the interpreter: ${why}\n`) });

@@ -349,6 +349,18 @@ export function vmlinuxBtf(): Btf {
   return (vmlinux ??= loadBtf(`${KERNEL_BTF_DIR}/vmlinux`));
 }
 
+/** The running kernel's BTF, or null when it has none (then only classic tracepoints work). */
+export function vmlinuxBtfOrNull(): Btf | null {
+  if (noVmlinuxBtf) return null;
+  try {
+    return vmlinuxBtf();
+  } catch {
+    noVmlinuxBtf = true;
+    return null;
+  }
+}
+let noVmlinuxBtf = false;
+
 const modules = new Map<string, Btf>();
 
 /** A loaded module's split BTF, based on vmlinux's. */
