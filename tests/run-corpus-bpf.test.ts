@@ -14,8 +14,6 @@ const scripts = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWit
 /** Scripts whose output differs on purpose under --runtime=bpf (each listed in docs/compat.md). */
 const DIFFERENT: Record<string, string> = {
   '182-preprocessor-conditionals.stp': '%( runtime == "kernel" %) is false under --runtime=bpf, as in stap',
-  '186-long-string-default-maxstringlen.stp': 'strings in kernel handlers hold 63 bytes, not MAXSTRINGLEN (512)',
-  '203-real-binary-and-hex-dump.stp': 'builds a 64-character string: kernel strings hold 63 bytes',
 };
 
 test('most begin/end handlers of the corpus compile to eBPF (the fallback is the exception)', async () => {

@@ -1,6 +1,6 @@
 // String functions in kernel handlers against the interpreter (the reference semantics):
-// string_quoted, errno_str, and user_string's copy-fault error. Kernel strings hold 63 bytes
-// and a NUL, so the interpreter runs with -D MAXSTRINGLEN=64 for the comparison.
+// string_quoted, errno_str, and user_string's copy-fault error. Kernel strings hold
+// MAXSTRINGLEN bytes with the NUL (512 unless -D MAXSTRINGLEN), as the interpreter's.
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -9,35 +9,105 @@ import { script, workload } from './kernel-fixtures.js';
 
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** What the interpreter's string_quoted makes of `s` at the kernel string size. */
-async function interpQuoted(s: string): Promise<string> {
-  const lit = s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
-  const r = await runTstap(['-D', 'MAXSTRINGLEN=64', '-e', `probe begin { println(string_quoted("${lit}")) exit() }`]);
+/** What the interpreter's string_quoted makes of `s` (user_string's cut to MAXSTRINGLEN - 1 first). */
+async function interpQuoted(s: string, maxLen = 512): Promise<string> {
+  const cut = s.slice(0, maxLen - 1);
+  const lit = cut.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+  const r = await runTstap(['-D', `MAXSTRINGLEN=${maxLen}`, '-e', `probe begin { println(string_quoted("${lit}")) exit() }`]);
   assert.equal(r.stderr, '');
   return r.stdout;
 }
 
-const PATHS = [
-  '/nonexistent/plain',
-  '/nonexistent/q"uote\\back\ttab\nnl',
-  '/nonexistent/\x01ctl\x7f',
+/** A path under /nonexistent/ of `n` bytes: components of at most 200 bytes (NAME_MAX). */
+function longPath(n: number, fill = 'p'): string {
+  let p = '/nonexistent';
+  while (p.length < n) p += '/' + fill.repeat(Math.min(200, n - p.length - 1));
+  return p;
+}
+
+const PATHS: [string, number][] = [
+  ['/nonexistent/plain', 512],
+  ['/nonexistent/q"uote\\back\ttab\nnl', 512],
+  ['/nonexistent/\x01ctl\x7f', 512],
+  // Past the 63 bytes kernel strings once held.
+  ['/nonexistent/' + 'a'.repeat(45) + '/' + 'z'.repeat(60), 512],
+  [longPath(300), 512],
   // Longer than fits: the `"...` ending, and once with an escape where the cut falls.
-  '/nonexistent/' + 'a'.repeat(45),
-  '/nonexistent/' + 'b'.repeat(40) + '\t\t\t\t',
-  '/nonexistent/' + 'c'.repeat(42) + '\x01\x02',
+  [longPath(505), 512],
+  [longPath(700), 512],
+  [longPath(490) + '\t'.repeat(12), 512],
+  [longPath(495) + '\x01\x02\x03', 512],
+  // -D MAXSTRINGLEN is honoured in kernel handlers too.
+  ['/nonexistent/' + 'a'.repeat(45), 64],
+  ['/nonexistent/' + 'b'.repeat(40) + '\t\t\t\t', 64],
+  ['/nonexistent/' + 'c'.repeat(42) + '\x01\x02', 64],
+  ['/nonexistent/' + 'd'.repeat(80) + '\x01', 100],
+  [longPath(150), 100],
 ];
 
-for (const p of PATHS) {
-  test(`string_quoted in a kernel handler matches the interpreter: ${JSON.stringify(p)}`, async () => {
-    const r = await runTstap(['-c', workload(`openat ${shellQuote(p)} 1`), script(`
+for (const [p, maxLen] of PATHS) {
+  test(`string_quoted in a kernel handler matches the interpreter (MAXSTRINGLEN=${maxLen}): ${JSON.stringify(p.length > 80 ? p.slice(0, 40) + `...(${p.length})` : p)}`, async () => {
+    const r = await runTstap(['-D', `MAXSTRINGLEN=${maxLen}`, '-c', workload(`openat ${shellQuote(p)} 1`), script(`
 probe kernel.trace("syscalls:sys_enter_openat") {
-  if (pid() == target() && isinstr(user_string($filename), "/nonexistent/")) println(string_quoted(user_string($filename)))
+  if (pid() == target() && substr(user_string($filename), 0, 13) == "/nonexistent/") println(string_quoted(user_string($filename)))
 }
 `)]);
     assert.equal(r.stderr, '');
-    assert.equal(r.stdout, await interpQuoted(p));
+    assert.equal(r.stdout, await interpQuoted(p, maxLen));
   });
 }
+
+test('long strings in kernel handlers: paths past 63 bytes through locals, concatenation, map keys and records', async () => {
+  const p = longPath(300);
+  const r = await runTstap(['-c', workload(`openat ${shellQuote(p)} 2`), script(`
+global seen, last
+probe kernel.trace("syscalls:sys_enter_openat") {
+  s = user_string($filename)
+  if (pid() == target() && substr(s, 0, 13) == "/nonexistent/") {
+    t = s . "|" . s
+    seen[s, strlen(s)]++
+    last = t
+    printf("%d %s %d %s\\n", strlen(s), s, strlen(t), substr(t, 290, 20))
+  }
+}
+probe end {
+  foreach ([k, n] in seen) printf("%d %d %s\\n", seen[k, n], n, k == "${p}" ? "same" : k)
+  println(strlen(last), " ", last == "${p}|${p}")
+}
+`)]);
+  assert.equal(r.stderr, '');
+  const t = (p + '|' + p).slice(0, 511);
+  assert.equal(r.stdout, `300 ${p} 511 ${t.slice(290, 310)}\n`.repeat(2) + '2 300 same\n511 1\n');
+});
+
+test('-D MAXSTRINGLEN=100 in kernel handlers: strings cut at 99 bytes, as in the interpreter', async () => {
+  const p = longPath(150);
+  const prog = (probe: string, str: string) => `
+probe ${probe} {
+  s = ${str}
+  t = sprintf("%s+%d", s, 12345)
+  printf("%d %s|%d %s|%d\\n", strlen(s), s, strlen(t), t, strlen(s . s))
+  ${probe === 'begin' ? 'exit()' : ''}
+}`;
+  const k = await runTstap(['-D', 'MAXSTRINGLEN=100', '-c', workload(`openat ${shellQuote(p)} 1`), script(`
+global done
+${prog('kernel.trace("syscalls:sys_enter_openat")', 'user_string($filename)').replace('s = ', 'if (pid() != target() || substr(user_string($filename), 0, 13) != "/nonexistent/" || done++) next\n  s = ')}
+`)]);
+  const i = await runTstap(['-D', 'MAXSTRINGLEN=100', '-e', prog('begin', `"${p.slice(0, 99)}"`)]);
+  assert.equal(k.stderr, '');
+  assert.equal(i.stderr, '');
+  assert.equal(k.stdout, i.stdout);
+  assert.equal(k.stdout, `99 ${p.slice(0, 99)}|99 ${(p.slice(0, 99) + '+12345').slice(0, 99)}|99\n`);
+});
+
+test('syscall.openat of a long path: the whole argstr, no longer cut at 63 bytes', async () => {
+  const p = longPath(260);
+  const r = await runTstap(['-c', workload(`openat ${shellQuote(p)} 2`), script(`
+probe syscall.openat { if (pid() == target() && substr(filename, 0, 14) == "\\"/nonexistent/") printf("%s(%s)\\n", name, argstr) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, `openat(AT_FDCWD, "${p}", O_RDONLY)\n`.repeat(2));
+});
 
 test('errno_str and a narrowed syscall argument in kernel handlers', async () => {
   const r = await runTstap(['-c', workload('openat /nonexistent/x 3'), script(`

@@ -10,7 +10,8 @@ import type { Btf } from '../../runtime/meta/btf.js';
 import { LOG_BUCKETS } from '../../format/stats.js';
 import type { KernelSpec } from '../spec.js';
 import { histSpecOf, ProbeGen, Records } from './gen.js';
-import { KernelLayout, KSTR } from './layout.js';
+import { KernelLayout } from './layout.js';
+import { KSTR_MIN } from './kstrings.js';
 import { resolveTarget } from './targets.js';
 
 export interface KernelBuild {
@@ -60,7 +61,7 @@ export interface KernelOptions {
   userHandlersInKernel: boolean;
   /** MAXACTION for begin/end handlers (kernel probes get `maxAction`, stap's timer budget). */
   maxActionUser: number;
-  /** -D MAXSTRINGLEN: kernel strings hold KSTR bytes and do not truncate shorter. */
+  /** -D MAXSTRINGLEN: kernel strings hold this many bytes with the NUL (at least KSTR_MIN). */
   maxStringLen: number;
   /** Possible CPUs of this machine (statistics read in kernel handlers merge every copy). */
   possibleCpus: number;
@@ -71,9 +72,10 @@ export interface KernelOptions {
 export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntries: number, maxAction = 1000,
   opts: KernelOptions = { userHandlersInKernel: false, maxActionUser: maxAction, maxStringLen: 512, possibleCpus: 1 }): KernelBuild | null {
   const attached = p.probes.filter(isKernelProbe);
-  // A MAXSTRINGLEN below the kernel's string size would truncate differently there: such
-  // sessions keep begin/end in the interpreter.
-  const candidates = opts.userHandlersInKernel && opts.maxStringLen >= KSTR
+  // Below KSTR_MIN kernel strings keep KSTR_MIN bytes (execname, errno names whole) and would
+  // truncate differently from the interpreter: such sessions keep begin/end there.
+  const strLen = Math.max(opts.maxStringLen, KSTR_MIN);
+  const candidates = opts.userHandlersInKernel && opts.maxStringLen >= KSTR_MIN
     ? p.probes.filter((pr) => pr.site.family === 'begin' || pr.site.family === 'end') : [];
   if (attached.length === 0 && candidates.length === 0) return null;
   const buckets = (v: Var) => {
@@ -85,7 +87,7 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   // First round (--runtime=bpf): which begin/end handlers compile at all, with every global in
   // maps. Only the globals the kernel's handlers use go to maps in the end, so a global that
   // only interpreted handlers touch keeps the interpreter's semantics (insertion order, ...).
-  const everyGlobal = candidates.length > 0 ? new KernelLayout(p.globals, maxMapEntries, buckets) : null;
+  const everyGlobal = candidates.length > 0 ? new KernelLayout(p.globals, maxMapEntries, buckets, strLen) : null;
   const runnable = candidates.filter((probe) => {
     if (sharedGlobals(p, [probe]).some(needsVariance)) {
       opts.onInterpreted?.(probe, 'kernel statistics keep no @variance');
@@ -110,9 +112,10 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
       throw new SemanticError('kernel:unsupported', 'not supported in kernel context yet: @variance of a statistic written in a kernel probe', g.tok);
     }
   }
-  const layout = new KernelLayout(globals, maxMapEntries, buckets);
+  const layout = new KernelLayout(globals, maxMapEntries, buckets, strLen);
   layout.possibleCpus = opts.possibleCpus;
   const records = new Records();
+  let scratch = 0;
   const programs = kernel.map((probe, i) => {
     const testRun = runnable.includes(probe);
     const target = testRun ? TEST_RUN : resolveTarget(probe, getBtf);
@@ -121,8 +124,12 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
     // skipping its lookup makes every hit cheaper.
     const trial = new ProbeGen(p, probe, layout, new Records(), target, true, budget, getBtf);
     trial.generate('trial');
-    return new ProbeGen(p, probe, layout, records, target, trial.usedScratch, budget, getBtf).generate(`tstap${process.pid % 100000}_${i}`);
+    const gen = new ProbeGen(p, probe, layout, records, target, trial.usedScratch, budget, getBtf);
+    const spec = gen.generate(`tstap${process.pid % 100000}_${i}`);
+    scratch = Math.max(scratch, gen.scratchBytes);
+    return spec;
   });
+  layout.sizeScratch(scratch);
   return { spec: { maps: layout.maps, programs, records: records.formats }, layout, printCalls: records.printCalls, kernelProbes: new Set(kernel) };
 }
 

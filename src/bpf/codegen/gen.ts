@@ -18,8 +18,9 @@ import { memberOf, resolved, sizeof } from '../../runtime/meta/btf-layout.js';
 import { Assembler } from '../asm.js';
 import { R0, R8, R1, R2, R3, R4, R5, R6, R7, R9, FP, type Reg, type WReg } from '../insn.js';
 import type { MapSpec, ProgramSpec, RecordField, RecordFormat, RecordKind } from '../spec.js';
-import { fieldOffsets } from '../../wire/records.js';
-import { KSTR, SCRATCH_SIZE, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type KernelLayout } from './layout.js';
+import { recordLayout } from '../../wire/records.js';
+import { KernelLayout, SCRATCH_MAX, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc } from './layout.js';
+import { KernelStrings } from './kstrings.js';
 import type { Target } from './targets.js';
 import { narrowIntType } from './c-int.js';
 import { ERRNO_COUNT, ERRNO_SLOT, errnoTable, SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT, syscallNameTable } from './name-tables.js';
@@ -65,7 +66,7 @@ interface ForeachState {
   s: A.ForeachLoop;
   isStats: boolean;
   sortStr: boolean;
-  /** Bytes of the sort value: 0 unsorted, 8 a long, KSTR a string. */
+  /** Bytes of the sort value: 0 unsorted, 8 a long, a string slot. */
   sortSize: number;
   /** Whether the loop renumbers the array in its order (stap sorts in place). */
   reorder: boolean;
@@ -93,6 +94,12 @@ export class ProbeGen {
   private scratchHigh = 0;
   private readonly stringLocals = new Map<Var, number>();
   private labels = 0;
+  /** String slots, copies and comparisons (kstrings.ts). */
+  private readonly ks: KernelStrings;
+  /** Bytes of a string slot. */
+  private get SLOT(): number {
+    return this.ks.slot;
+  }
 
   constructor(
     private readonly prog: Elaborated,
@@ -105,7 +112,13 @@ export class ProbeGen {
     /** MAXACTION: loop iterations a handler may run (stap charges kernel handlers 1000). */
     private readonly maxAction = 1000,
     private readonly getBtf: () => Btf | null = () => null,
-  ) {}
+  ) {
+    this.ks = new KernelStrings({
+      asm: () => this.a,
+      fresh: (h) => this.fresh(h),
+      zeros: () => this.layout.constant('\0'.repeat(this.layout.strSlot - 1)),
+    }, layout.maxStringLen);
+  }
 
   /** Stack slot of the remaining action budget (only when the handler loops). */
   private actionsSlot = 0;
@@ -139,6 +152,11 @@ export class ProbeGen {
     return this.scratchHigh > 0;
   }
 
+  /** The most scratch the handler used (known after generate()). */
+  get scratchBytes(): number {
+    return this.scratchHigh;
+  }
+
   generate(name: string): ProgramSpec {
     const a = this.a;
     a.at(this.probe.tok);
@@ -167,9 +185,9 @@ export class ProbeGen {
     if (straight !== null && straight > this.maxAction) this.runtimeError('MAXACTION exceeded', null);
     for (const v of this.probe.locals) {
       if (v.type === 'string') {
-        const off = this.scratch(KSTR);
+        const off = this.scratch(this.SLOT);
         this.stringLocals.set(v, off);
-        this.zeroScratch(off, KSTR);
+        this.ks.empty(R7, off);
       } else {
         const slot = this.stack(8);
         this.localSlots.set(v, slot);
@@ -213,9 +231,9 @@ export class ProbeGen {
       ? loc.keyFields[s.sortColumn - 1]!.type === 'string' : loc.value === 'string');
     const f: ForeachState = {
       loc, s, isStats, sortStr,
-      sortSize: s.sortDirection === 0 ? 0 : sortStr ? KSTR : 8,
+      sortSize: s.sortDirection === 0 ? 0 : sortStr ? this.SLOT : 8,
       reorder: s.sortDirection !== 0 && s.arraySlice.length === 0 && !isStats,
-      keyOffsets: fieldOffsets(loc.keyFields).offsets.map((o) => o - 8), // keys have no record header
+      keyOffsets: KernelLayout.keyOffsets(loc.keyFields),
       ...this.foreachScratch(loc, s),
     };
     this.tick(1, s.tok);
@@ -223,8 +241,12 @@ export class ProbeGen {
     // The slice's values and the limit, once, in the interpreter's order.
     s.arraySlice.forEach((x, i) => {
       if (!x) return;
-      if (loc.keyFields[i]!.type === 'string') this.copy(R7, f.slice[i]!, R7, this.str(x), KSTR);
-      else {
+      if (loc.keyFields[i]!.type === 'string') {
+        // Compared with whole key fields: cleared in full, like a key.
+        const src = this.str(x);
+        this.ks.zero(R7, f.slice[i]!, this.SLOT);
+        this.ks.copy(R7, f.slice[i]!, R7, src);
+      } else {
         this.long(x);
         a.stxDW(R7, f.slice[i]!, R0);
       }
@@ -254,15 +276,15 @@ export class ProbeGen {
   /** Scratch for one foreach: the candidate, best and previous entries of a selection pass. */
   private foreachScratch(loc: Extract<GlobalLoc, { kind: 'array' }>, s: A.ForeachLoop) {
     const keySize = loc.map.keySize;
-    const sortSize = s.sortDirection === 0 ? 8 : KSTR; // room enough either way
-    const valSize = loc.value === 'string' ? KSTR : 8;
+    const sortSize = s.sortDirection === 0 ? 8 : this.SLOT; // room enough either way
+    const valSize = loc.value === 'string' ? this.SLOT : 8;
     return {
       keyCand: this.scratch(keySize), keyBest: this.scratch(keySize), valBest: this.scratch(valSize),
       sortCand: this.scratch(sortSize), sortBest: this.scratch(sortSize), sortPrev: this.scratch(sortSize),
       seqCand: this.scratch(8), seqBest: this.scratch(8), seqPrev: this.scratch(8),
       haveBest: this.scratch(8), havePrev: this.scratch(8), floor: this.scratch(8), limit: this.scratch(8),
       stats: this.scratch(40), // count, sum, min, max, insertion number of a statistic, merged
-      slice: s.arraySlice.map((x, i) => (x ? this.scratch(loc.keyFields[i]!.type === 'string' ? KSTR : 8) : -1)),
+      slice: s.arraySlice.map((x, i) => (x ? this.scratch(loc.keyFields[i]!.type === 'string' ? this.SLOT : 8) : -1)),
     };
   }
 
@@ -305,7 +327,8 @@ export class ProbeGen {
     a.mov64Imm(R0, 1);
     a.exit();
     a.label(found);
-    if (f.sortSize) this.copy(R7, f.sortPrev, R7, f.sortBest, f.sortSize);
+    if (f.sortStr) this.ks.copy(R7, f.sortPrev, R7, f.sortBest);
+    else if (f.sortSize) this.copy(R7, f.sortPrev, R7, f.sortBest, f.sortSize);
     this.copy(R7, f.seqPrev, R7, f.seqBest, 8);
     a.stDW(R7, f.havePrev, 1);
     if (f.reorder) {
@@ -365,13 +388,14 @@ export class ProbeGen {
   private assignFrom(sym: A.SymbolExpr, off: number, isString: boolean): void {
     const v = this.varOf(sym);
     if (v.scope !== 'global') {
-      if (isString) this.copy(R7, this.stringLocals.get(v)!, R7, off, KSTR);
+      if (isString) this.ks.copy(R7, this.stringLocals.get(v)!, R7, off);
       else this.copy(this.fp, this.localSlots.get(v)!, R7, off, 8);
       return;
     }
     const loc = this.globalLoc(sym);
     if (loc.kind !== 'scalar') throw unsupported('this foreach variable', sym.tok);
-    this.copy(R9, loc.offset, R7, off, isString ? KSTR : 8);
+    if (isString) this.ks.copy(R9, loc.offset, R7, off);
+    else this.copy(R9, loc.offset, R7, off, 8);
   }
 
   /**
@@ -384,7 +408,7 @@ export class ProbeGen {
     const skip = this.fresh('skip');
     a.mov64Reg(R6, R2);
     a.mov64Reg(R9, R3);
-    this.copy(R7, f.keyCand, R6, 0, loc.map.keySize);
+    this.copyBytes(R7, f.keyCand, R6, 0, loc.map.keySize);
     if (f.isStats) this.mergeEntryStats(loc, f.keyCand, f.stats);
     else this.copy(R7, f.seqCand, R9, loc.seqOffset, 8);
     if (f.isStats) this.copy(R7, f.seqCand, R7, f.stats + 32, 8);
@@ -394,17 +418,21 @@ export class ProbeGen {
     s.arraySlice.forEach((x, i) => {
       if (!x) return;
       const at = f.keyCand + f.keyOffsets[i]!;
-      const words = loc.keyFields[i]!.type === 'string' ? KSTR / 8 : 1;
-      for (let w = 0; w < words; w++) {
-        a.ldxDW(R1, R7, at + 8 * w);
-        a.ldxDW(R2, R7, f.slice[i]! + 8 * w);
+      if (loc.keyFields[i]!.type === 'string') {
+        const same = this.fresh('slice');
+        this.ks.difference(R7, at, R7, f.slice[i]!, same);
+        a.ja(skip);
+        a.label(same);
+      } else {
+        a.ldxDW(R1, R7, at);
+        a.ldxDW(R2, R7, f.slice[i]!);
         a.jmpReg('jne', R1, R2, skip);
       }
     });
     if (f.sortSize) {
-      if (s.sortColumn > 0) this.copy(R7, f.sortCand, R7, f.keyCand + f.keyOffsets[s.sortColumn - 1]!, f.sortSize);
+      if (s.sortColumn > 0) this.copyValue(R7, f.sortCand, R7, f.keyCand + f.keyOffsets[s.sortColumn - 1]!, f.sortStr);
       else if (f.isStats) this.aggregateOf(f.stats, s.sortAggr ?? 'count', f.sortCand);
-      else this.copy(R7, f.sortCand, R9, 0, f.sortSize);
+      else this.copyValue(R7, f.sortCand, R9, 0, f.sortStr);
     }
     const afterPrev = this.fresh('afterprev');
     a.ldxDW(R1, R7, f.havePrev);
@@ -416,10 +444,10 @@ export class ProbeGen {
     a.jmpImm('jeq', R1, 0, take);
     this.orderJump(f, f.sortBest, f.seqBest, skip, take);
     a.label(take);
-    this.copy(R7, f.keyBest, R7, f.keyCand, loc.map.keySize);
-    if (f.sortSize) this.copy(R7, f.sortBest, R7, f.sortCand, f.sortSize);
+    this.copyBytes(R7, f.keyBest, R7, f.keyCand, loc.map.keySize);
+    if (f.sortSize) this.copyValue(R7, f.sortBest, R7, f.sortCand, f.sortStr);
     this.copy(R7, f.seqBest, R7, f.seqCand, 8);
-    if (!f.isStats) this.copy(R7, f.valBest, R9, 0, loc.value === 'string' ? KSTR : 8);
+    if (!f.isStats) this.copyValue(R7, f.valBest, R9, 0, loc.value === 'string');
     a.stDW(R7, f.haveBest, 1);
     a.label(skip);
     a.mov64Imm(R0, 0);
@@ -441,7 +469,7 @@ export class ProbeGen {
       a.jmpReg(asc ? 'jsgt' : 'jslt', R1, R2, after);
       a.jmpReg(asc ? 'jslt' : 'jsgt', R1, R2, before);
     } else if (f.sortSize) {
-      this.firstStringDifference(f.sortCand, sort, tie);
+      this.ks.difference(R7, f.sortCand, R7, sort, tie);
       a.jmpReg(asc ? 'jgt' : 'jlt', R1, R2, after);
       a.ja(before);
     }
@@ -609,7 +637,7 @@ export class ProbeGen {
     const off = this.scratchTop;
     this.scratchTop += Math.ceil(bytes / 8) * 8;
     this.scratchHigh = Math.max(this.scratchHigh, this.scratchTop);
-    if (this.scratchTop > SCRATCH_SIZE) throw unsupported('this many string temporaries', this.probe.tok);
+    if (this.scratchTop > SCRATCH_MAX - this.SLOT) throw unsupported('this many string temporaries', this.probe.tok);
     return off;
   }
 
@@ -647,6 +675,27 @@ export class ProbeGen {
       this.a.ldxDW(R1, src, srcOff + i);
       this.a.stxDW(dst, dstOff + i, R1);
     }
+  }
+
+  /** Like `copy`; a long block (a key with string fields) goes through one helper call. */
+  private copyBytes(dst: Reg, dstOff: number, src: Reg, srcOff: number, bytes: number): void {
+    if (bytes <= 64) {
+      this.copy(dst, dstOff, src, srcOff, bytes);
+      return;
+    }
+    const a = this.a;
+    a.mov64Reg(R3, src);
+    a.alu64Imm('add', R3, srcOff);
+    a.mov64Reg(R1, dst);
+    a.alu64Imm('add', R1, dstOff);
+    a.mov64Imm(R2, bytes);
+    a.call('probe_read_kernel');
+  }
+
+  /** A long (8 bytes) or a string (up to its NUL) from [src+srcOff] to [dst+dstOff]. */
+  private copyValue(dst: Reg, dstOff: number, src: Reg, srcOff: number, isString: boolean): void {
+    if (isString) this.ks.copy(dst, dstOff, src, srcOff);
+    else this.copy(dst, dstOff, src, srcOff, 8);
   }
 
   // ---- statements -------------------------------------------------------------------
@@ -717,7 +766,10 @@ export class ProbeGen {
         this.tick(1, s.tok);
         a.at(s.tok);
         if (s.value) {
-          if (f.type === 'string') this.copy(R7, f.result, R7, this.str(s.value), KSTR);
+          if (f.type === 'string') {
+            const v = this.str(s.value);
+            this.ks.copy(R7, f.result, R7, v);
+          }
           else {
             this.long(s.value);
             a.stxDW(this.fp, f.result, R0);
@@ -784,8 +836,8 @@ export class ProbeGen {
     if (this.inlined.some((x) => x.fn === fn)) throw unsupported(`recursive function ${fn.name}()`, e.tok);
     if (fn.overloads.length > 1) throw unsupported('overloaded functions', e.tok);
     const type: Val = fn.type === 'string' ? 'string' : 'long';
-    const result = type === 'string' ? this.scratch(KSTR) : this.stack(8);
-    if (type === 'string') this.zeroScratch(result, KSTR);
+    const result = type === 'string' ? this.scratch(this.SLOT) : this.stack(8);
+    if (type === 'string') this.ks.empty(R7, result);
     else a.stDW(this.fp, result, 0);
     // Arguments first (in the caller's scope), then parameters and locals get fresh storage.
     const argVals = e.args.map((x, i) => {
@@ -799,8 +851,8 @@ export class ProbeGen {
     fn.params.forEach((p, i) => {
       const v = argVals[i]!;
       if (v.kind === 'string') {
-        const off = this.scratch(KSTR);
-        this.copy(R7, off, R7, v.off, KSTR);
+        const off = this.scratch(this.SLOT);
+        this.ks.copy(R7, off, R7, v.off);
         this.stringLocals.set(p, off);
       } else {
         this.localSlots.set(p, v.slot);
@@ -808,8 +860,8 @@ export class ProbeGen {
     });
     for (const v of fn.locals) {
       if (v.type === 'string') {
-        const off = this.scratch(KSTR);
-        this.zeroScratch(off, KSTR);
+        const off = this.scratch(this.SLOT);
+        this.ks.empty(R7, off);
         this.stringLocals.set(v, off);
       } else {
         const slot = this.stack(8);
@@ -844,7 +896,7 @@ export class ProbeGen {
       const loc = this.globalLoc(v);
       if (loc.kind === 'scalar') {
         // A scalar goes back to 0 or "".
-        for (let i = 0; i < (loc.type === 'string' ? KSTR : 8); i += 8) this.a.stDW(R9, loc.offset + i, 0);
+        this.a.stDW(R9, loc.offset, 0);
         return;
       }
       if (loc.kind === 'stats') {
@@ -854,7 +906,7 @@ export class ProbeGen {
     }
     if (v.kind === 'symbol' && this.varOf(v).scope !== 'global') {
       const local = this.varOf(v);
-      if (local.type === 'string') this.zeroScratch(this.stringLocals.get(local)!, KSTR);
+      if (local.type === 'string') this.ks.empty(R7, this.stringLocals.get(local)!);
       else this.a.stDW(this.fp, this.localSlots.get(local)!, 0);
       return;
     }
@@ -1017,20 +1069,30 @@ export class ProbeGen {
   }
 
   /**
-   * Strings compare as stap's strncmp: the operands are NUL-padded KSTR-byte slots, so
+   * Strings compare as stap's strcmp: the operands are word-padded slots (kstrings.ts), so
    * comparing them as big-endian 64-bit words, first difference wins, is bytewise comparison.
    */
   private stringComparison(e: A.ComparisonExpr): void {
     const a = this.a;
-    const l = this.str(e.left);
-    const r = this.str(e.right);
     const equal = this.fresh('seq');
     const done = this.fresh('sdone');
-    this.firstStringDifference(l, r, equal);
+    // Against a literal (`execname() == "bash"`), only the literal's words are compared, with
+    // immediates; a literal on the left swaps sides (it has no effects to order).
+    const literal = (x: A.Expr): string | null => (x.kind === 'literal_string' && !this.inScratch.has(x) ? unescapeLiteral(x.value) : null);
+    const rightLit = literal(e.right);
+    const leftLit = rightLit === null ? literal(e.left) : null;
+    const swapped = leftLit !== null;
+    if (rightLit !== null || leftLit !== null) {
+      this.ks.differenceFromLiteral(R7, this.str(swapped ? e.right : e.left), (rightLit ?? leftLit)!, equal);
+    } else {
+      const l = this.str(e.left);
+      const r = this.str(e.right);
+      this.ks.difference(R7, l, R7, r, equal);
+    }
     // R1 vs R2 unsigned decides <, >; equal strings take the other branch.
-    const cmp: Record<string, 'jlt' | 'jle' | 'jgt' | 'jge' | 'jne' | 'jeq'> = {
-      '<': 'jlt', '<=': 'jle', '>': 'jgt', '>=': 'jge', '!=': 'jne', '==': 'jeq',
-    };
+    const cmp: Record<string, 'jlt' | 'jle' | 'jgt' | 'jge' | 'jne' | 'jeq'> = swapped
+      ? { '<': 'jgt', '<=': 'jge', '>': 'jlt', '>=': 'jle', '!=': 'jne', '==': 'jeq' }
+      : { '<': 'jlt', '<=': 'jle', '>': 'jgt', '>=': 'jge', '!=': 'jne', '==': 'jeq' };
     const t = this.fresh('strue');
     a.jmpReg(cmp[e.op]!, R1, R2, t);
     a.mov64Imm(R0, 0);
@@ -1041,25 +1103,6 @@ export class ProbeGen {
     a.label(equal);
     a.mov64Imm(R0, e.op === '==' || e.op === '<=' || e.op === '>=' ? 1 : 0);
     a.label(done);
-  }
-
-  /**
-   * Compares the KSTR-byte strings at scratch offsets `l` and `r` word by word: on to `equal`
-   * if they are the same, else falls through with their first differing words in R1 and R2 as
-   * big-endian numbers (so unsigned comparison of R1 and R2 orders the strings bytewise).
-   */
-  private firstStringDifference(l: number, r: number, equal: string): void {
-    const a = this.a;
-    const decided = this.fresh('sdiff');
-    for (let i = 0; i < KSTR; i += 8) {
-      a.ldxDW(R1, R7, l + i);
-      a.ldxDW(R2, R7, r + i);
-      a.jmpReg('jne', R1, R2, decided);
-    }
-    a.ja(equal);
-    a.label(decided);
-    a.be(R1, 64);
-    a.be(R2, 64);
   }
 
   private comparison(e: A.ComparisonExpr): void {
@@ -1094,20 +1137,20 @@ export class ProbeGen {
       const loc = this.arrayOf(target);
       const key = this.key(loc, target.indexes as A.Expr[]);
       const src = e.op === '.=' ? this.concatOffsets(this.elementString(loc, key), this.str(e.right)) : this.str(e.right);
-      const fresh = this.scratch(KSTR + 8);
-      this.copy(R7, fresh, R7, src, KSTR);
-      this.storeElement(loc, key, { base: R7, off: fresh }, () => this.copy(R0, 0, R7, src, KSTR), target.base.tok);
+      const fresh = this.scratch(this.SLOT + 8);
+      this.ks.store(R7, fresh, R7, src);
+      this.storeElement(loc, key, { base: R7, off: fresh }, () => this.ks.store(R0, 0, R7, src), target.base.tok);
       return src;
     }
     const src = e.op === '.=' ? this.concat({ kind: 'concat', tok: e.tok, op: '.', left: target, right: e.right }) : this.str(e.right);
     if (target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
-      this.copy(R7, this.stringLocals.get(this.varOf(target))!, R7, src, KSTR);
+      this.ks.copy(R7, this.stringLocals.get(this.varOf(target))!, R7, src);
       return src;
     }
     if (target.kind === 'symbol') {
       const loc = this.globalLoc(target);
       if (loc.kind !== 'scalar') throw unsupported('this assignment', e.tok);
-      this.copy(R9, loc.offset, R7, src, KSTR);
+      this.ks.store(R9, loc.offset, R7, src);
       return src;
     }
     throw unsupported('this assignment', e.tok);
@@ -1116,12 +1159,12 @@ export class ProbeGen {
   /** The string element at packed key `key` into a fresh slot; a missing element reads as "". */
   private elementString(loc: Extract<GlobalLoc, { kind: 'array' }>, key: number): number {
     const a = this.a;
-    const out = this.scratch(KSTR);
-    this.zeroScratch(out, KSTR);
+    const out = this.scratch(this.SLOT);
+    this.ks.empty(R7, out);
     this.lookupKey(loc.map, key);
     const miss = this.fresh('smiss');
     a.jmpImm('jeq', R0, 0, miss);
-    this.copy(R7, out, R0, 0, KSTR);
+    this.ks.copy(R7, out, R0, 0);
     a.label(miss);
     return out;
   }
@@ -1185,17 +1228,19 @@ export class ProbeGen {
 
   /** Builds the key of `loc` from `indexes` in a scratch slot; returns its offset. */
   private key(loc: Extract<GlobalLoc, { kind: 'array' }>, indexes: A.Expr[]): number {
-    const { offsets } = fieldOffsets(loc.keyFields);
+    const offsets = KernelLayout.keyOffsets(loc.keyFields);
     const size = loc.map.keySize;
     const off = this.scratch(size);
     indexes.forEach((ix, i) => {
-      const at = off + offsets[i]! - 8; // fieldOffsets counts a record header; keys have none
+      const at = off + offsets[i]!;
       if (loc.keyFields[i]!.type === 'long') {
         this.long(ix);
         this.a.stxDW(R7, at, R0);
       } else {
+        // The kernel hashes and compares keys whole: the field is cleared, then the string.
         const s = this.str(ix);
-        this.copy(R7, at, R7, s, KSTR);
+        this.ks.zero(R7, at, this.SLOT);
+        this.ks.store(R7, at, R7, s);
       }
     });
     return off;
@@ -1629,7 +1674,7 @@ export class ProbeGen {
 
   // ---- strings -----------------------------------------------------------------------
 
-  /** Evaluates a string expression into a scratch slot of KSTR bytes; returns its offset. */
+  /** Evaluates a string expression into a word-padded scratch slot (kstrings.ts); returns its offset. */
   private str(e: A.Expr): number {
     const a = this.a;
     const ready = this.inScratch.get(e);
@@ -1642,8 +1687,8 @@ export class ProbeGen {
         if (v.scope !== 'global') return this.stringLocals.get(v)!;
         const loc = this.globalLoc(e);
         if (loc.kind !== 'scalar') throw unsupported('this string', e.tok);
-        const off = this.scratch(KSTR);
-        this.copy(R7, off, R9, loc.offset, KSTR);
+        const off = this.scratch(this.SLOT);
+        this.ks.copy(R7, off, R9, loc.offset);
         return off;
       }
       case 'functioncall': return this.stringCall(e);
@@ -1659,15 +1704,17 @@ export class ProbeGen {
       case 'concat': return this.concat(e);
       case 'ternary': {
         if (e.cond.kind === 'defined_op') return this.str(this.defined(e.cond.operand) ? e.truevalue : e.falsevalue);
-        const out = this.scratch(KSTR);
+        const out = this.scratch(this.SLOT);
         const els = this.fresh('stern');
         const end = this.fresh('sternend');
         this.long(e.cond);
         a.jmpImm('jeq', R0, 0, els);
-        this.copy(R7, out, R7, this.str(e.truevalue), KSTR);
+        const t = this.str(e.truevalue);
+        this.ks.copy(R7, out, R7, t);
         a.ja(end);
         a.label(els);
-        this.copy(R7, out, R7, this.str(e.falsevalue), KSTR);
+        const f = this.str(e.falsevalue);
+        this.ks.copy(R7, out, R7, f);
         a.label(end);
         return out;
       }
@@ -1684,96 +1731,96 @@ export class ProbeGen {
     return this.concatOffsets(l, this.str(e.right));
   }
 
-  /** A constant string (latin1 bytes, truncated to the kernel string size) in a fresh slot. */
+  /** A constant string (latin1 bytes, cut to MAXSTRINGLEN - 1) in a fresh slot. */
   private bytesLiteral(bytes: string): number {
-    const a = this.a;
-    const off = this.scratch(KSTR);
-    for (let i = 0; i < KSTR; i += 8) {
-      let word = 0n;
-      for (let k = 7; k >= 0; k--) word = (word << 8n) | BigInt(i + k < Math.min(bytes.length, KSTR - 1) ? bytes.charCodeAt(i + k) & 0xff : 0);
-      if (word === 0n) a.stDW(R7, off + i, 0);
-      else {
-        a.ldImm64(R1, word);
-        a.stxDW(R7, off + i, R1);
-      }
-    }
+    const off = this.scratch(this.SLOT);
+    this.ks.literal(R7, off, bytes);
     return off;
   }
 
-  /** The strings at scratch offsets `l` and `r`, joined into a fresh slot. */
+  /**
+   * The strings at scratch offsets `l` and `r`, joined into a fresh slot: probe_read_kernel_str
+   * copies l and tells its length, then r goes after it into what is left (MAXSTRINGLEN in all).
+   */
   private concatOffsets(l: number, r: number): number {
     const a = this.a;
-    const out = this.scratch(KSTR);
-    this.zeroScratch(out, KSTR);
+    const S = this.ks.maxLen;
+    const out = this.scratch(this.SLOT);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, out);
-    a.mov64Imm(R2, KSTR);
+    a.mov64Imm(R2, S);
     a.mov64Reg(R3, R7);
     a.alu64Imm('add', R3, l);
     a.call('probe_read_kernel_str');
-    // R0 = bytes copied including the NUL; clamp the length to [0, KSTR-1] for the verifier.
+    // R0 = bytes copied including the NUL; clamp the length to [0, S-1] for the verifier.
     a.alu64Imm('sub', R0, 1);
-    const lo = this.fresh('clo');
-    const hi = this.fresh('chi');
-    a.jmpImm('jsge', R0, 0, lo);
-    a.mov64Imm(R0, 0);
-    a.label(lo);
-    a.jmpImm('jslt', R0, KSTR - 1, hi);
-    a.mov64Imm(R0, KSTR - 1);
-    a.label(hi);
+    this.clampSigned(R0, 0, S - 1);
+    const left = this.stack(8);
+    a.stxDW(this.fp, left, R0);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, out);
     a.alu64Reg('add', R1, R0);
-    a.mov64Imm(R2, KSTR);
+    a.mov64Imm(R2, S);
     a.alu64Reg('sub', R2, R0);
     a.mov64Reg(R3, R7);
     a.alu64Imm('add', R3, r);
     a.call('probe_read_kernel_str');
+    // R0 = the right part's length with its NUL (at least the NUL); plus the left part's.
+    this.clampSigned(R0, 1, S);
+    a.ldxDW(R1, this.fp, left);
+    a.alu64Reg('add', R0, R1);
+    this.stackTop -= 8;
+    this.ks.fixTail(R7, out);
     return out;
   }
 
   private stringCall(e: A.FunctionCall): number {
     const a = this.a;
+    const S = this.ks.maxLen;
     const fn = this.prog.bindings.calls.get(e);
     if (fn && !fn.intrinsic && fn.decl) return this.inlineCall(e, fn)!;
     switch (`${e.name}/${e.args.length}`) {
       case 'execname/0': {
-        const off = this.scratch(KSTR);
-        this.zeroScratch(off, KSTR);
+        // The kernel pads comm with NULs (word-padded already), cut to MAXSTRINGLEN - 1.
+        const off = this.scratch(this.SLOT);
         a.mov64Reg(R1, R7);
         a.alu64Imm('add', R1, off);
-        a.mov64Imm(R2, 16);
+        a.mov64Imm(R2, Math.min(16, S));
         a.call('get_current_comm');
         return off;
       }
       case 'pp/0': return this.str({ kind: 'literal_string', tok: e.tok, value: this.probe.site.point.replace(/\\/g, '\\\\') });
       case 'substr/3': {
-        // Bytes [start, start+len) of the string, clamped to the slot.
+        // Bytes [start, start+len) of the string; "" when start is outside it (the slot's bytes
+        // past the NUL's word are not the string's, so its length bounds start).
         const src = this.str(e.args[0]!);
         const startSlot = this.stack(8);
+        const lenSlot = this.stack(8);
         this.long(e.args[1]!);
         a.stxDW(this.fp, startSlot, R0);
         this.long(e.args[2]!);
-        a.mov64Reg(R2, R0);
-        a.ldxDW(R4, this.fp, startSlot);
-        this.stackTop -= 8;
-        const off = this.scratch(KSTR);
-        this.zeroScratch(off, KSTR);
-        const l1 = this.fresh('sub');
-        const l2 = this.fresh('sub');
+        a.stxDW(this.fp, lenSlot, R0);
+        const off = this.scratch(this.SLOT);
+        const empty = this.fresh('subempty');
+        const done = this.fresh('subdone');
         const l3 = this.fresh('sub');
         const l4 = this.fresh('sub');
-        const done = this.fresh('subdone');
-        a.jmpImm('jslt', R4, 0, done);
-        a.jmpImm('jslt', R4, KSTR - 1, l1);
-        a.ja(done);
-        a.label(l1);
-        a.jmpImm('jsgt', R2, 0, l2);
-        a.ja(done);
-        a.label(l2);
+        a.mov64Reg(R1, R7);
+        a.alu64Imm('add', R1, off);
+        a.mov64Imm(R2, S);
+        a.mov64Reg(R3, R7);
+        a.alu64Imm('add', R3, src);
+        a.call('probe_read_kernel_str'); // R0 - 1 = strlen
+        a.alu64Imm('sub', R0, 1);
+        a.ldxDW(R4, this.fp, startSlot);
+        a.jmpImm('jslt', R4, 0, empty);
+        a.jmpReg('jsge', R4, R0, empty);
+        a.jmpImm('jsge', R4, S - 1, empty);
+        a.ldxDW(R2, this.fp, lenSlot);
+        a.jmpImm('jsle', R2, 0, empty);
         a.alu64Imm('add', R2, 1); // room for the NUL
-        a.jmpImm('jsle', R2, KSTR, l3);
-        a.mov64Imm(R2, KSTR);
+        a.jmpImm('jsle', R2, S, l3);
+        a.mov64Imm(R2, S);
         a.label(l3);
         a.jmpImm('jsge', R2, 1, l4);
         a.mov64Imm(R2, 1);
@@ -1784,12 +1831,16 @@ export class ProbeGen {
         a.mov64Reg(R1, R7);
         a.alu64Imm('add', R1, off);
         a.call('probe_read_kernel_str');
+        this.ks.fixTail(R7, off);
+        a.ja(done);
+        a.label(empty);
+        this.ks.empty(R7, off);
         a.label(done);
+        this.stackTop -= 16;
         return off;
       }
       case 'user_string_n/2': case 'kernel_string_n/2': {
-        const off = this.scratch(KSTR);
-        this.zeroScratch(off, KSTR);
+        const off = this.scratch(this.SLOT);
         const ptr = this.stack(8);
         this.long(e.args[0]!);
         a.stxDW(this.fp, ptr, R0);
@@ -1798,8 +1849,8 @@ export class ProbeGen {
         a.alu64Imm('add', R2, 1);
         const l1 = this.fresh('sn');
         const l2 = this.fresh('sn');
-        a.jmpImm('jsle', R2, KSTR, l1);
-        a.mov64Imm(R2, KSTR);
+        a.jmpImm('jsle', R2, S, l1);
+        a.mov64Imm(R2, S);
         a.label(l1);
         a.jmpImm('jsge', R2, 1, l2);
         a.mov64Imm(R2, 1);
@@ -1809,20 +1860,21 @@ export class ProbeGen {
         a.mov64Reg(R1, R7);
         a.alu64Imm('add', R1, off);
         a.call(e.name.startsWith('user') ? 'probe_read_user_str' : 'probe_read_kernel_str');
+        this.ks.fixTail(R7, off);
         return off;
       }
       case 'kernel_string/1': case 'user_string/1': {
-        const off = this.scratch(KSTR);
-        this.zeroScratch(off, KSTR);
+        const off = this.scratch(this.SLOT);
         this.long(e.args[0]!);
         const addr = this.stack(8);
         a.stxDW(this.fp, addr, R0);
         a.mov64Reg(R3, R0);
         a.mov64Reg(R1, R7);
         a.alu64Imm('add', R1, off);
-        a.mov64Imm(R2, KSTR);
+        a.mov64Imm(R2, S);
         a.call(e.name === 'user_string' ? 'probe_read_user_str' : 'probe_read_kernel_str');
         this.stringFault(e.name === 'user_string' ? 'user' : 'kernel', addr, e.tok);
+        this.ks.fixTail(R7, off); // R0 is still the helper's length here
         this.stackTop -= 8;
         return off;
       }
@@ -1878,10 +1930,10 @@ export class ProbeGen {
       case 'strlen/1': {
         // probe_read_kernel_str into a spare slot returns the length including the NUL.
         const src = this.str(e.args[0]!);
-        const tmp = this.scratch(KSTR);
+        const tmp = this.scratch(this.SLOT);
         a.mov64Reg(R1, R7);
         a.alu64Imm('add', R1, tmp);
-        a.mov64Imm(R2, KSTR);
+        a.mov64Imm(R2, this.ks.maxLen);
         a.mov64Reg(R3, R7);
         a.alu64Imm('add', R3, src);
         a.call('probe_read_kernel_str');
@@ -2111,13 +2163,12 @@ export class ProbeGen {
       } else a.ldxDW(R1, this.fp, v.slot!);
       a.stxDW(this.fp, data + 8 * i, R1);
     });
-    const out = this.scratch(KSTR);
-    this.zeroScratch(out, KSTR);
+    const out = this.scratch(this.SLOT);
     const { map, offset } = this.layout.constant(fmt);
     a.at(e.tok);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, out);
-    a.mov64Imm(R2, KSTR);
+    a.mov64Imm(R2, this.ks.maxLen);
     a.ldMapValue(R3, map, offset);
     if (kinds.length === 0) {
       a.mov64Imm(R4, 0);
@@ -2128,6 +2179,7 @@ export class ProbeGen {
       a.mov64Imm(R5, 8 * kinds.length);
     }
     a.call('snprintf');
+    this.ks.fixTail(R7, out);
     this.stackTop -= 8 * Math.max(1, kinds.length) + 8 * values.filter((v) => 'slot' in v).length;
     return out;
   }
@@ -2136,18 +2188,23 @@ export class ProbeGen {
     if (e.hist) throw unsupported('printing histograms in a kernel probe', e.tok);
     if (!e.stream) throw unsupported('sprint/sprintf in a kernel probe', e.tok);
     if (e.withFormat) parseFormat(e.format!); // already validated at pass 1
-    const fields: RecordField[] = e.args.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: KSTR } : { type: 'long' }));
+    const fields: RecordField[] = e.args.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: this.ks.maxLen } : { type: 'long' }));
     const call = this.records.printCalls.length;
     this.records.printCalls.push(e);
     this.emitRecord({ kind: 'printf', call }, fields, e.args);
     this.a.mov64Imm(R0, 0);
   }
 
-  /** Evaluates `args`, reserves a record of `fields` in the ring buffer and submits it. */
+  /**
+   * Evaluates `args` and sends a record of `fields` (wire/records.ts): longs only, reserved in the
+   * ring buffer and filled in place; with strings, built in scratch with each string taking only
+   * its bytes, then copied with bpf_ringbuf_output.
+   */
   private emitRecord(what: RecordKind, fields: RecordField[], args: A.Expr[] = [], ready = new Map<number, number>()): void {
     const a = this.a;
     const fmt = this.records.add(what, fields);
-    const { offsets, size } = fieldOffsets(fields);
+    const layout = recordLayout(fields);
+    const offsets = layout.longOffsets;
     // Evaluate first: helpers clobber R0-R5, and the reservation must not be held across them.
     const longSlots: number[] = [];
     const strSlots: number[] = [];
@@ -2168,33 +2225,80 @@ export class ProbeGen {
     });
     const dropped = this.fresh('drop');
     const end = this.fresh('sent');
-    a.ldMapFd(R1, this.layout.ringbuf);
-    a.mov64Imm(R2, size);
-    a.mov64Imm(R3, 0);
-    a.call('ringbuf_reserve');
-    a.jmpImm('jeq', R0, 0, dropped);
-    a.mov64Reg(R5, R0);
-    a.mov64Imm(R1, fmt.id);
-    a.stxW(R5, 0, R1);
-    a.stW(R5, 4, 0);
-    args.forEach((_, i) => {
-      if (fields[i]!.type === 'long') {
+    if (layout.hasStrings) {
+      this.sendWithStrings(fmt.id, fields, longSlots, strSlots, dropped);
+      a.ja(end);
+    } else {
+      a.ldMapFd(R1, this.layout.ringbuf);
+      a.mov64Imm(R2, layout.stringsAt);
+      a.mov64Imm(R3, 0);
+      a.call('ringbuf_reserve');
+      a.jmpImm('jeq', R0, 0, dropped);
+      a.mov64Reg(R5, R0);
+      a.mov64Imm(R1, fmt.id);
+      a.stxW(R5, 0, R1);
+      a.stW(R5, 4, 0);
+      args.forEach((_, i) => {
         a.ldxDW(R1, this.fp, longSlots[i]!);
         a.stxDW(R5, offsets[i]!, R1);
-      } else {
-        this.copy(R5, offsets[i]!, R7, strSlots[i]!, KSTR);
-      }
-    });
-    a.mov64Reg(R1, R5);
-    a.mov64Imm(R2, 0);
-    a.call('ringbuf_submit');
-    a.ja(end);
+      });
+      a.mov64Reg(R1, R5);
+      a.mov64Imm(R2, 0);
+      a.call('ringbuf_submit');
+      a.ja(end);
+    }
     a.label(dropped);
     // Nothing the user asked for is lost silently: count it, user space reports the total.
     a.mov64Imm(R1, 1);
     a.atomic('add', 'dw', R9, DROPPED_OFFSET, R1);
     a.label(end);
     this.stackTop -= 8 * longSlots.filter((x, i) => x !== undefined && !ready.has(i)).length;
+  }
+
+  /**
+   * A record with strings, built in scratch: header and longs at their offsets, then each
+   * string's bytes and NUL right after the previous one (the running length in a stack slot,
+   * bounded for the verifier); bpf_ringbuf_output sends what was used. Jumps to `dropped` when
+   * the ring buffer is full.
+   */
+  private sendWithStrings(id: number, fields: RecordField[], longSlots: number[], strSlots: number[], dropped: string): void {
+    const a = this.a;
+    const S = this.ks.maxLen;
+    const layout = recordLayout(fields);
+    const rec = this.scratch(layout.maxSize);
+    a.mov64Imm(R1, id);
+    a.stxW(R7, rec, R1);
+    a.stW(R7, rec + 4, 0);
+    const pos = this.stack(8);
+    a.stDW(this.fp, pos, layout.stringsAt);
+    fields.forEach((f, i) => {
+      if (f.type === 'long') {
+        a.ldxDW(R1, this.fp, longSlots[i]!);
+        a.stxDW(R7, rec + layout.longOffsets[i]!, R1);
+        return;
+      }
+      a.mov64Reg(R3, R7);
+      a.alu64Imm('add', R3, strSlots[i]!);
+      a.ldxDW(R2, this.fp, pos);
+      a.mov64Reg(R1, R7);
+      a.alu64Imm('add', R1, rec);
+      a.alu64Reg('add', R1, R2);
+      a.mov64Imm(R2, S);
+      a.call('probe_read_kernel_str');
+      // A failed copy cleared its bytes: it counts as "" (its NUL).
+      this.clampSigned(R0, 1, S);
+      a.ldxDW(R1, this.fp, pos);
+      a.alu64Reg('add', R1, R0);
+      a.stxDW(this.fp, pos, R1);
+    });
+    a.ldMapFd(R1, this.layout.ringbuf);
+    a.mov64Reg(R2, R7);
+    a.alu64Imm('add', R2, rec);
+    a.ldxDW(R3, this.fp, pos);
+    a.mov64Imm(R4, 0);
+    a.call('ringbuf_output');
+    a.jmpImm('jne', R0, 0, dropped);
+    this.stackTop -= 8;
   }
 
   /** An expression node that evaluates to the string already at scratch offset `off`. */
@@ -2210,17 +2314,17 @@ export class ProbeGen {
    */
   private snprintfSlots(fmt: string, data: number, n: number): number {
     const a = this.a;
-    const out = this.scratch(KSTR);
-    this.zeroScratch(out, KSTR);
+    const out = this.scratch(this.SLOT);
     const { map, offset } = this.layout.constant(fmt);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, out);
-    a.mov64Imm(R2, KSTR);
+    a.mov64Imm(R2, this.ks.maxLen);
     a.ldMapValue(R3, map, offset);
     a.mov64Reg(R4, this.fp);
     a.alu64Imm('add', R4, data);
     a.mov64Imm(R5, 8 * n);
     a.call('snprintf');
+    this.ks.fixTail(R7, out);
     return out;
   }
 
@@ -2272,18 +2376,21 @@ export class ProbeGen {
   private tableString(table: string, count: number, slot: number, first = 0): number {
     const a = this.a;
     const where = this.layout.constant(table);
-    const out = this.scratch(KSTR);
-    this.zeroScratch(out, KSTR);
+    const out = this.scratch(this.SLOT);
+    this.ks.empty(R7, out);
     const unknown = this.fresh('tunk');
     a.jmpImm('jslt', R0, first, unknown);
     a.jmpImm('jsge', R0, count, unknown);
     a.alu64Imm('mul', R0, slot);
     a.ldMapValue(R3, where.map, where.offset);
     a.alu64Reg('add', R3, R0);
-    for (let i = 0; i < slot; i += 8) {
-      a.ldxDW(R1, R3, i);
-      a.stxDW(R7, out + i, R1);
-    }
+    if (slot <= this.ks.maxLen) {
+      // Names are NUL-padded to their slot: whole words copy them word-padded.
+      for (let i = 0; i < slot; i += 8) {
+        a.ldxDW(R1, R3, i);
+        a.stxDW(R7, out + i, R1);
+      }
+    } else this.ks.copy(R7, out, R3, 0); // a MAXSTRINGLEN shorter than the table's slot cuts the name
     a.label(unknown);
     return out;
   }
@@ -2312,18 +2419,18 @@ export class ProbeGen {
    * size: printable ASCII stays, C escapes and \\ooo octal replace other bytes (UTF-8 sequences
    * are escaped bytewise, unlike stap's \\uXXXX), and output that does not fit ends in `"...`
    * placed so that no escape is cut in half. One byte per bpf_loop iteration: the verifier
-   * checks the step once instead of every path through 63 unrolled iterations, and the state
-   * lives in scratch memory so that iterations meet in one verifier state.
+   * checks the step once instead of every path through MAXSTRINGLEN unrolled iterations, and
+   * the state lives in scratch memory so that iterations meet in one verifier state.
    */
   private stringQuoted(src: number): number {
     const a = this.a;
-    const out = this.scratch(KSTR);
-    this.zeroScratch(out, KSTR);
+    const S = this.ks.maxLen;
+    const out = this.scratch(this.SLOT);
     const st = this.scratch(40);
     const q: QuoteState = { src, out, j: st, room: st + 8, esc: st + 16, escLen: st + 24, truncated: st + 32 };
     a.mov64Imm(R1, 1);
     a.stxDW(R7, q.j, R1);
-    a.mov64Imm(R1, KSTR - 3); // stap: max(MAXSTRINGLEN - 1, 5) - 2
+    a.mov64Imm(R1, S - 3); // stap: max(MAXSTRINGLEN - 1, 5) - 2
     a.stxDW(R7, q.room, R1);
     a.stDW(R7, q.esc, -1);
     a.stDW(R7, q.escLen, 0);
@@ -2331,20 +2438,22 @@ export class ProbeGen {
     a.mov64Imm(R1, 0x22);
     a.stxB(R7, out, R1);
     const step = this.callback('loop', () => this.quoteStep(q));
-    this.runLoop(KSTR - 1, step.name);
+    this.runLoop(S - 1, step.name);
     this.dispatchEscapes(step.escaped);
     const trunc = this.fresh('qtrunc');
     const end = this.fresh('qend');
     a.ldxDW(R1, R7, q.truncated);
     a.jmpImm('jne', R1, 0, trunc);
-    // The closing quote after the last byte.
+    // The closing quote after the last byte, then the NUL (fixTail, from the length in R0).
     a.ldxDW(R3, R7, q.j);
-    a.alu64Imm('and', R3, KSTR - 1);
+    this.clampSigned(R3, 1, S - 2);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, out);
     a.alu64Reg('add', R1, R3);
     a.mov64Imm(R0, 0x22);
     a.stxB(R1, 0, R0);
+    a.mov64Reg(R0, R3);
+    a.alu64Imm('add', R0, 2);
     a.ja(end);
     a.label(trunc);
     // cut = j - 3 + room, moved back to the remembered escape when that would cut it in half.
@@ -2361,7 +2470,7 @@ export class ProbeGen {
     a.jmpReg('jsge', R3, R0, keep);
     a.mov64Reg(R3, R1);
     a.label(keep);
-    this.clampSigned(R3, 1, KSTR - 5);
+    this.clampSigned(R3, 1, S - 5);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, out);
     a.alu64Reg('add', R1, R3);
@@ -2369,10 +2478,10 @@ export class ProbeGen {
     a.stxB(R1, 0, R0);
     a.mov64Imm(R0, 0x2e);
     for (let k = 1; k <= 3; k++) a.stxB(R1, k, R0);
-    // Clear what the cut left behind: slots compare whole (map keys), not up to the NUL. Past
-    // the slot's end these stores land in the loop state, allocated right after it and dead now.
-    for (let k = 4; k < 16; k++) a.stB(R1, k, 0);
+    a.mov64Reg(R0, R3);
+    a.alu64Imm('add', R0, 5);
     a.label(end);
+    this.ks.fixTail(R7, out); // what the loop wrote past the end is cut off
     return out;
   }
 
@@ -2386,7 +2495,7 @@ export class ProbeGen {
     const octal = this.fresh('qoct');
     const shortLetter = new Map([[0x07, 'a'], [0x08, 'b'], [0x0c, 'f'], [0x0a, 'n'], [0x0d, 'r'], [0x09, 't'], [0x0b, 'v'], [0x22, '"'], [0x5c, '\\']]);
     a.mov64Reg(R2, R1);
-    a.jmpImm('jge', R2, KSTR - 1, stop);
+    a.jmpImm('jge', R2, this.ks.maxLen - 1, stop);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, q.src);
     a.alu64Reg('add', R1, R2);
@@ -2395,9 +2504,9 @@ export class ProbeGen {
     a.ldxDW(R4, R7, q.room);
     a.jmpImm('jsle', R4, 0, trunc);
     a.ldxDW(R3, R7, q.j);
-    // Never taken (j + room stays KSTR - 2, and an escape is only written when it fits the
+    // Never taken (j + room stays MAXSTRINGLEN - 2, and an escape is only written when it fits the
     // room); it bounds j for the verifier.
-    a.jmpImm('jgt', R3, KSTR - 2, trunc);
+    a.jmpImm('jgt', R3, this.ks.maxLen - 2, trunc);
     a.jmpImm('jlt', R5, 0x20, escape);
     a.jmpImm('jge', R5, 0x7f, escape);
     a.jmpImm('jeq', R5, 0x22, escape);
@@ -2477,7 +2586,7 @@ export class ProbeGen {
     if (handler && message !== 'MAXACTION exceeded') {
       if (handler.catchVar) {
         const msg = typeof message === 'string' ? this.bytesLiteral(message) : this.str(message);
-        this.copy(R7, this.stringLocals.get(handler.catchVar)!, R7, msg, KSTR);
+        this.ks.copy(R7, this.stringLocals.get(handler.catchVar)!, R7, msg);
       }
       this.a.ja(this.to(handler.catchLabel));
       return;
@@ -2485,7 +2594,7 @@ export class ProbeGen {
     this.a.mov64Imm(R1, 2);
     this.a.stxDW(R9, STATE_OFFSET, R1);
     if (typeof message === 'string') this.emitRecord({ kind: 'error', message, tok }, []);
-    else this.emitRecord({ kind: 'error', message: null, tok }, [{ type: 'string', size: KSTR }], [message]);
+    else this.emitRecord({ kind: 'error', message: null, tok }, [{ type: 'string', size: this.ks.maxLen }], [message]);
     this.a.ja(this.to(EXIT));
   }
 }

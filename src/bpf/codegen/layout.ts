@@ -4,11 +4,13 @@
 
 import type { Var } from '../../elaborate/model.js';
 import type { MapSpec, RecordField } from '../spec.js';
+import { slotSize } from './kstrings.js';
 
-/** Strings in kernel maps and records hold at most KSTR - 1 bytes (see docs/compat.md). */
-export const KSTR = 64;
-/** Per-CPU scratch for string temporaries and map keys. */
-export const SCRATCH_SIZE = 4096;
+/**
+ * The most per-CPU scratch (string temporaries, map keys, records being built) a handler may
+ * use: a per-CPU array value holds at most 32 KiB (PCPU_MIN_UNIT_SIZE).
+ */
+export const SCRATCH_MAX = 32768;
 /** 16 MiB: half a million printf records of buffering between two drains. */
 export const RINGBUF_SIZE = 1 << 24;
 /** stap's MAXBACKTRACE: frames kept per stack. */
@@ -23,7 +25,7 @@ export interface StatsLayout {
 export type GlobalLoc =
   | { kind: 'scalar'; var: Var; offset: number; type: 'long' | 'string' }
   /**
-   * An array's value is its payload (a long, a KSTR string or a statistic) followed, at
+   * An array's value is its payload (a long, a string slot or a statistic) followed, at
    * `seqOffset`, by the entry's insertion number: foreach visits entries in that order, as stap
    * and the interpreter do (a hash map's own order is arbitrary). A sorted foreach renumbers
    * the entries, because stap sorts the array in place. Per-CPU values keep it in the copy of
@@ -72,7 +74,10 @@ export class KernelLayout {
   /** The next insertion number (one u64, bumped atomically); created when there are arrays. */
   readonly seq: MapSpec = { name: 'seq', kind: 'array', keySize: 4, valueSize: 8, maxEntries: 1 };
   readonly ringbuf: MapSpec = { name: 'events', kind: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: RINGBUF_SIZE };
-  readonly scratch: MapSpec = { name: 'scratch', kind: 'percpu_array', keySize: 4, valueSize: SCRATCH_SIZE, maxEntries: 1 };
+  /** Per-CPU scratch; its size is set once every handler is generated (`sizeScratch`). */
+  readonly scratch: MapSpec = { name: 'scratch', kind: 'percpu_array', keySize: 4, valueSize: 8, maxEntries: 1 };
+  /** Bytes of a string slot (MAXSTRINGLEN rounded up to a word). */
+  readonly strSlot: number;
   /** Stacks for backtraces; created only when a handler asks for one. */
   readonly stacks: MapSpec = { name: 'stacks', kind: 'stack_trace', keySize: 4, valueSize: 8 * MAXBACKTRACE, maxEntries: 4096 };
   private stacksUsed = false;
@@ -91,15 +96,16 @@ export class KernelLayout {
    */
   private scalarBytes = 32;
 
-  constructor(shared: Var[], maxMapEntries: number, histBuckets: (v: Var) => number) {
+  constructor(shared: Var[], maxMapEntries: number, histBuckets: (v: Var) => number, /** MAXSTRINGLEN */ readonly maxStringLen: number) {
+    const slot = this.strSlot = slotSize(maxStringLen);
     for (const v of shared) {
       const name = v.name.slice(0, 15);
       if (v.arity > 0) {
-        const keyFields: RecordField[] = v.indexTypes.map((t) => (t === 'string' ? { type: 'string', size: KSTR } : { type: 'long' }));
+        const keyFields: RecordField[] = v.indexTypes.map((t) => (t === 'string' ? { type: 'string', size: slot } : { type: 'long' }));
         const keySize = keyFields.reduce((n, f) => n + (f.type === 'long' ? 8 : f.size), 0);
         const isStats = v.type === 'stats';
         const stats = isStats ? statsLayout(histBuckets(v)) : null;
-        const seqOffset = stats ? stats.size : v.type === 'string' ? KSTR : 8;
+        const seqOffset = stats ? stats.size : v.type === 'string' ? slot : 8;
         const map: MapSpec = {
           name, kind: isStats ? 'percpu_hash' : 'hash', keySize, valueSize: seqOffset + 8,
           maxEntries: v.maxSize > 0 ? v.maxSize : maxMapEntries,
@@ -114,7 +120,7 @@ export class KernelLayout {
         this.maps.push(map);
         this.globals.set(v, { kind: 'stats', var: v, map, stats });
       } else {
-        const size = v.type === 'string' ? KSTR : 8;
+        const size = v.type === 'string' ? slot : 8;
         this.globals.set(v, { kind: 'scalar', var: v, offset: this.scalarBytes, type: v.type === 'string' ? 'string' : 'long' });
         this.scalarBytes += size;
       }
@@ -122,6 +128,24 @@ export class KernelLayout {
     this.globalsMap = { name: 'globals', kind: 'array', keySize: 4, valueSize: Math.max(8, this.scalarBytes), maxEntries: 1 };
     this.maps.push(this.globalsMap, this.ringbuf, this.scratch);
     if (shared.some((v) => v.arity > 0)) this.maps.push(this.seq);
+  }
+
+  /**
+   * The scratch map holds the most any handler used, plus one string slot: the verifier checks a
+   * helper's variable-length write (a string appended at a computed offset) against the whole
+   * value, not against the slot that holds it at run time.
+   */
+  sizeScratch(used: number): void {
+    (this.scratch as { valueSize: number }).valueSize = Math.min(SCRATCH_MAX, Math.max(8, used + this.strSlot));
+  }
+
+  /** Where each field of an array's key starts (strings take whole zero-padded slots). */
+  static keyOffsets(fields: RecordField[]): number[] {
+    let off = 0;
+    return fields.map((f) => {
+      off += f.type === 'long' ? 8 : f.size;
+      return off - (f.type === 'long' ? 8 : f.size);
+    });
   }
 }
 

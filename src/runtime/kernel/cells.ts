@@ -8,11 +8,13 @@ import { ArrayFullError } from '../../interp/arrays.js';
 import type { Cell } from '../../interp/context.js';
 import type { PerCpuStats } from '../../interp/natives.js';
 import type { RecordField } from '../../bpf/spec.js';
-import { KSTR, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type StatsLayout } from '../../bpf/codegen/layout.js';
+import { STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type StatsLayout } from '../../bpf/codegen/layout.js';
+import { slotSize } from '../../bpf/codegen/kstrings.js';
 import type { StatData } from '../../format/stats.js';
 import type { MapHandle } from './map-handle.js';
 
-function encodeFields(fields: RecordField[], values: Value[], size: number): Buffer {
+/** A key's fields packed as the kernel builds them: strings cut to maxLen - 1, zero-padded. */
+function encodeFields(fields: RecordField[], values: Value[], size: number, maxLen: number): Buffer {
   const b = Buffer.alloc(size);
   let off = 0;
   fields.forEach((f, i) => {
@@ -21,7 +23,7 @@ function encodeFields(fields: RecordField[], values: Value[], size: number): Buf
       b.writeBigInt64LE(BigInt.asIntN(64, v as bigint), off);
       off += 8;
     } else {
-      b.write((v as string).slice(0, f.size - 1), off, 'latin1');
+      b.write((v as string).slice(0, maxLen - 1), off, 'latin1');
       off += f.size;
     }
   });
@@ -83,21 +85,22 @@ function perCpuStats(map: MapHandle, layout: StatsLayout, b: Buffer | null, writ
   };
 }
 
-/** A scalar long or string in the shared globals value. */
-export function scalarCell(globals: MapHandle, loc: Extract<GlobalLoc, { kind: 'scalar' }>): Cell {
+/** A scalar long or string (MAXSTRINGLEN `maxLen`) in the shared globals value. */
+export function scalarCell(globals: MapHandle, loc: Extract<GlobalLoc, { kind: 'scalar' }>, maxLen: number): Cell {
   const key = Buffer.alloc(4);
+  const slot = slotSize(maxLen);
   const read = (): Buffer => globals.lookup(key) ?? Buffer.alloc(globals.spec.valueSize);
   return {
     get v(): Value {
       const b = read();
-      return loc.type === 'long' ? b.readBigInt64LE(loc.offset) : decodeString(b, loc.offset, KSTR);
+      return loc.type === 'long' ? b.readBigInt64LE(loc.offset) : decodeString(b, loc.offset, slot);
     },
     set v(x: Value) {
       const b = read();
       if (loc.type === 'long') b.writeBigInt64LE(BigInt.asIntN(64, x as bigint), loc.offset);
       else {
-        b.fill(0, loc.offset, loc.offset + KSTR);
-        b.write((x as string).slice(0, KSTR - 1), loc.offset, 'latin1');
+        b.fill(0, loc.offset, loc.offset + slot);
+        b.write((x as string).slice(0, maxLen - 1), loc.offset, 'latin1');
       }
       globals.update(key, b);
     },
@@ -140,14 +143,14 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
   readonly isArray = true as const;
 
   constructor(private readonly map: MapHandle, private readonly loc: Extract<GlobalLoc, { kind: 'array' }>,
-    private readonly nextSeq: () => bigint) {}
+    private readonly nextSeq: () => bigint, /** MAXSTRINGLEN */ private readonly maxLen: number) {}
 
   get size(): number {
     return this.map.dump().length;
   }
 
   private key(keys: Value[]): Buffer {
-    return encodeFields(this.loc.keyFields, keys, this.map.spec.keySize);
+    return encodeFields(this.loc.keyFields, keys, this.map.spec.keySize, this.maxLen);
   }
 
   /** An entry's insertion number (per-CPU values: the copy that has one). */
@@ -162,7 +165,7 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
 
   private decodeValue(b: Buffer | null, key: Buffer): Value | PerCpuStats {
     if (this.loc.value === 'long') return b ? b.readBigInt64LE(0) : 0n;
-    if (this.loc.value === 'string') return b ? decodeString(b, 0, KSTR) : '';
+    if (this.loc.value === 'string') return b ? decodeString(b, 0, this.loc.seqOffset) : '';
     return perCpuStats(this.map, this.loc.stats!, b, (v) => {
       // A statistic created by user space is numbered in CPU 0's copy, once.
       if (!b && v.readBigUInt64LE(this.loc.seqOffset) === 0n) v.writeBigUInt64LE(this.nextSeq(), this.loc.seqOffset);
@@ -202,7 +205,7 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
     const old = this.map.lookup(key);
     const b = Buffer.alloc(this.map.spec.valueSize);
     if (this.loc.value === 'long') b.writeBigInt64LE(BigInt.asIntN(64, entry.value as bigint), 0);
-    else b.write((entry.value as string).slice(0, KSTR - 1), 0, 'latin1');
+    else b.write((entry.value as string).slice(0, this.maxLen - 1), 0, 'latin1');
     b.writeBigUInt64LE(old ? old.readBigUInt64LE(this.loc.seqOffset) : this.nextSeq(), this.loc.seqOffset);
     try {
       this.map.update(key, b);

@@ -217,10 +217,10 @@ export class KernelSession {
   cell(v: Var): Cell | null {
     const loc = this.build.layout.globals.get(v);
     if (!loc) return null;
-    if (loc.kind === 'scalar') return scalarCell(this.handle(this.build.layout.globalsMap), loc);
+    if (loc.kind === 'scalar') return scalarCell(this.handle(this.build.layout.globalsMap), loc, this.build.layout.maxStringLen);
     if (loc.kind === 'stats') return statsCell(this.handle(loc.map), loc.stats);
     this.nextSeq ??= seqCounter(this.handle(this.build.layout.seq));
-    return new KernelArray(this.handle(loc.map), loc, this.nextSeq) as unknown as Cell;
+    return new KernelArray(this.handle(loc.map), loc, this.nextSeq, this.build.layout.maxStringLen) as unknown as Cell;
   }
 
   private nextSeq: (() => bigint) | null = null;
