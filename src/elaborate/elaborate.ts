@@ -7,6 +7,7 @@ import type { Reporter } from '../diag/reporter.js';
 import type * as A from '../parse/ast.js';
 import type { Token } from '../parse/token.js';
 import { expandTracepoints } from './tracepoint-wildcards.js';
+import { EntryValues } from './entry-values.js';
 import { ProbeDeriver } from './derive.js';
 import { checkForeachMutation } from './foreach-mutation.js';
 import { globalDisplaySource } from './global-display.js';
@@ -51,6 +52,8 @@ export function elaborate(userFiles: A.StapFile[], opts: ElaborateOptions): Prog
     if (p) queue.unshift(p);
   }
 
+  const entries = new EntryValues(opts.synthesize);
+  resolver.visibleFiles.push(entries.file);
   const deriveAndResolve = (probe: A.Probe): void => {
     try {
       for (const d of expandTracepoints(deriver.derive(probe), probe.locations.every((l) => l.optional))) {
@@ -61,6 +64,8 @@ export function elaborate(userFiles: A.StapFile[], opts: ElaborateOptions): Prog
           index: probes.length, site: d.site, userPoint: d.userPoint, listedAs: d.aliasPoint ?? d.site.point, tok: probe.tok, body: d.body, locals: [],
           condition: d.condition,
         };
+        // @entry(...) values are saved by synthesized entry probes (derived after this one).
+        queue.push(...entries.rewrite(dp.body, dp.site, probe.tok));
         resolver.resolveProbe(dp.body, dp.locals, dp.condition);
         probes.push(dp);
       }

@@ -89,3 +89,20 @@ test('int_arg outside a syscall probe is a clear compile error', async () => {
   assert.equal(r.rc, 1);
   assert.match(r.stderr, /not supported in kernel context yet: int_arg\(\) outside syscall probes/);
 });
+
+test('@entry in a return probe: values from the call\'s entry (a target variable, a time)', async () => {
+  const r = await runTstap(['-c', workload('openat /nonexistent/entry 4'), script(`
+probe syscall.openat.return {
+  if (pid() == target() && user_string(@entry($filename)) == "/nonexistent/entry")
+    printf("%s %d %s %d\\n", name, @entry($dfd), retstr, gettimeofday_ns() >= @entry(gettimeofday_ns()))
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'openat -100 -2 (ENOENT) 1\n'.repeat(4));
+});
+
+test('@entry outside a return probe is an error at the @entry', async () => {
+  const r = await runTstap(['-p2', '-e', 'probe syscall.openat { println(@entry($dfd)) }']);
+  assert.equal(r.rc, 1);
+  assert.match(r.stderr, /semantic error: @entry is allowed only in return probes: operator '@entry' at <input>:1:32/);
+});
