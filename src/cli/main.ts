@@ -14,6 +14,9 @@ import { KernelLoadError } from '../runtime/kernel/session.js';
 import { SysError } from '../runtime/sys/syscall.js';
 import { memUsage, PassTimer } from './verbose.js';
 import { listProbePoints } from './list-probes.js';
+import { functionSignatures, probeAliases, probeTypes } from './dumps.js';
+import { Library } from '../elaborate/library.js';
+import { loadLibraryMacros } from '../parse/library.js';
 import type { StapFile } from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
 
@@ -51,8 +54,21 @@ Options:
    -E SCRIPT  run given script, in addition to the main script
    -o FILE    send script output to file, instead of stdout
    -T TIME    terminate the script after TIME seconds
+   -c CMD     start the probes, run CMD, and exit when it finishes
+   -x PID     sets target() to PID
+   -l PROBE   just list matching probe points
+   -L PROBE   just list matching probe points and script-level local variables
    --compatible=VERSION
               suppress incompatible language/tapset changes beyond VERSION
+   --runtime=kernel|bpf
+              kernel (default): kernel probes in eBPF, begin/end/timers in user space;
+              bpf: begin/end handlers in eBPF too
+   --dump-probe-types
+              show a list of available probe types
+   --dump-probe-aliases
+              show a list of available probe aliases
+   --dump-functions
+              show a list of available functions
 `;
 
 /** Runs tstap with `argv`; returns the exit status. */
@@ -74,6 +90,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(`tstap ${pkg.version}, SystemTap language ${STAP_VERSION}\n`);
     return 0;
   }
+  if (o.dump) return dumpAndExit(o, io);
   if (o.scriptFile === null && o.cmdlineScript === null) {
     io.stderr("A script must be specified.\nTry '--help' for more information.\n");
     return 1;
@@ -181,3 +198,16 @@ export function start(argv: string[]): void {
 // Executed directly, or required by bin/tstap. The startup snapshot (tools/build-snapshot.js)
 // loads this module without running it and calls start() when the snapshot is deserialized.
 if (require.main === module || process.argv[1]?.endsWith('bin/tstap')) start(process.argv.slice(2));
+
+/** --dump-probe-types, --dump-probe-aliases, --dump-functions. */
+function dumpAndExit(o: Options, io: Io): number {
+  const reporter = new Reporter(io.stderr);
+  reporter.suppressWarnings = true;
+  const env = defaultParseEnv(reporter, { args: [], guru: o.guru, privilege: o.privilege });
+  const includePath = [process.env['SYSTEMTAP_TAPSET'] || TAPSET_DIR, ...o.includePath];
+  loadLibraryMacros(includePath, env);
+  const lines = o.dump === 'probe-types' ? probeTypes() : o.dump === 'probe-aliases' ? probeAliases(new Library(includePath, env))
+    : functionSignatures(new Library(includePath, env));
+  io.stdout(lines.map((l) => l + '\n').join(''));
+  return 0;
+}

@@ -28,6 +28,8 @@ export interface Options {
   version: boolean;
   /** -l PROBE / -L PROBE: list the matching probe points (-L: with their variables) instead of running. */
   listProbes: { pattern: string; withVars: boolean } | null;
+  /** --dump-probe-types, --dump-probe-aliases, --dump-functions: list and exit. */
+  dump: 'probe-types' | 'probe-aliases' | 'functions' | null;
 }
 
 /** Short options that take an argument (from stap's STAP_SHORT_OPTIONS). */
@@ -44,7 +46,7 @@ export function parseOptions(argv: string[]): Options {
     lastPass: 5, verbose: 0, guru: false, suppressWarnings: false, skipOptimize: false, scriptFile: null,
     cmdlineScript: null, additionalScripts: [], includePath: [], defines: [], outputFile: null, timeout: null,
     compatible: null, runtime: null, kernelRelease: null, privilege: 'stapdev', command: null, targetPid: null, args: [], help: false, version: false,
-    listProbes: null,
+    listProbes: null, dump: null,
   };
   const operands: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -137,6 +139,9 @@ function applyLong(o: Options, name: string, v: string | null): void {
   switch (name) {
     case 'help': o.help = true; break;
     case 'version': o.version = true; break;
+    case 'dump-probe-types': o.dump = 'probe-types'; break;
+    case 'dump-probe-aliases': o.dump = 'probe-aliases'; break;
+    case 'dump-functions': o.dump = 'functions'; break;
     case 'compatible': o.compatible = v; break;
     case 'runtime':
       // kernel (the default) runs begin/end/timer handlers in the interpreter; bpf also moves

@@ -62,6 +62,11 @@ export class Library {
     return null;
   }
 
+  /** Every function of every library file (parses them all: for --dump-functions). */
+  allFunctions(): { file: A.StapFile; decl: A.FunctionDecl }[] {
+    return this.parse(() => true).flatMap((file) => file.functions.map((decl) => ({ file, decl })));
+  }
+
   /** Every alias name as functors, for mismatch suggestions (from the scan: no parsing). */
   aliasNames(): string[][] {
     return this.indexed.flatMap((f) => f.aliasNames);
