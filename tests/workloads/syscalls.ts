@@ -9,9 +9,14 @@
 //   node dist/tests/workloads/syscalls.js sigself SIG N      (N times kill(self, SIG), each handled)
 //   node dist/tests/workloads/syscalls.js exit CODE          (kill(self, 0) marker, then exit(CODE))
 //   node dist/tests/workloads/syscalls.js sleep MS           (one sleep of MS milliseconds)
+//   node dist/tests/workloads/syscalls.js touch N            (N fresh pages mapped at 0x600000000000,
+//                                                      written once each: N write faults)
+//   node dist/tests/workloads/syscalls.js udp N SIZE          (N datagrams of SIZE bytes to itself on
+//                                                      127.0.0.1, each received)
 // Calls go straight through syscall(2) so libc caching cannot hide them.
 
 import * as child from 'node:child_process';
+import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import koffi from 'koffi';
@@ -19,6 +24,8 @@ import koffi from 'koffi';
 const libc = koffi.load('libc.so.6');
 const syscall1 = libc.func('long syscall(long nr, long a1)');
 const syscall2 = libc.func('long syscall(long nr, long a1, long a2)');
+const syscall6 = libc.func('long syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)');
+const memset = libc.func('long memset(long p, int c, long n)');
 const syscallOpen = libc.func('long syscall(long nr, long dirfd, const char *path, long flags, long mode)');
 
 const SYS_getppid = 110;
@@ -26,6 +33,7 @@ const SYS_openat = 257;
 const SYS_close = 3;
 const SYS_kill = 62;
 const SYS_getpid = 39;
+const SYS_mmap = 9;
 const AT_FDCWD = -100;
 
 function sleepMs(ms: number): void {
@@ -126,6 +134,32 @@ switch (op) {
   case 'exit': {
     syscall2(SYS_kill, Number(syscall1(SYS_getpid, 0)), 0);
     process.exit(Number(rest[0]));
+    break;
+  }
+  case 'touch': {
+    // PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED_NOREPLACE; small enough for
+    // no transparent huge page.
+    const n = Number(rest[0]);
+    const at = 0x600000000000;
+    const p = Number(syscall6(SYS_mmap, at, n * 4096, 3, 0x02 | 0x20 | 0x100000, -1, 0));
+    if (p !== at) throw new Error(`mmap: ${p}`);
+    memset(p, 1, n * 4096);
+    break;
+  }
+  case 'udp': {
+    const n = Number(rest[0]);
+    const payload = Buffer.alloc(Number(rest[1]), 'x');
+    const sock = dgram.createSocket('udp4');
+    let got = 0;
+    sock.on('message', () => {
+      if (++got < n) sock.send(payload, port, '127.0.0.1');
+      else sock.close();
+    });
+    let port = 0;
+    sock.bind(0, '127.0.0.1', () => {
+      port = sock.address().port;
+      sock.send(payload, port, '127.0.0.1');
+    });
     break;
   }
   case 'sleep': {
