@@ -2,28 +2,43 @@
 // plus ten more if any function is (directly or mutually) recursive (translate.cxx).
 
 import type * as A from '../parse/ast.js';
+import { forEachChild, type Node } from '../parse/walk.js';
 import type { Func, Program } from './model.js';
 
+const cache = new WeakMap<Program, number>();
+
 export function defaultMaxNesting(p: Program): number {
-  let max = 0;
+  const known = cache.get(p);
+  if (known !== undefined) return known;
   let recursive = false;
-  const stack: Func[] = [];
-  const visit = (n: unknown): void => {
-    if (n === null || typeof n !== 'object') return;
-    const node = n as Record<string, unknown> & { kind?: string };
-    for (const [k, x] of Object.entries(node)) if (k !== 'tok') visit(x);
-    if (node.kind !== 'functioncall') return;
-    const f = p.bindings.calls.get(n as A.FunctionCall);
-    if (!f || !f.decl || f.intrinsic) return;
-    max = Math.max(max, stack.length + 1);
-    if (stack.includes(f)) {
-      recursive = true;
-      return;
+  // Deepest call chain starting with a call of f (1 for a leaf); memoized per function.
+  const depthOf = new Map<Func, number>();
+  const active = new Set<Func>();
+  const callsIn = (n: Node, deepest: { d: number }): void => {
+    if (n.kind === 'functioncall') {
+      const f = p.bindings.calls.get(n as A.FunctionCall);
+      if (f && f.decl && !f.intrinsic) deepest.d = Math.max(deepest.d, chain(f));
     }
-    stack.push(f);
-    visit(f.decl.body);
-    stack.pop();
+    forEachChild(n, (c) => callsIn(c, deepest));
   };
-  for (const pr of p.probes) visit(pr.body);
-  return max + 1 + (recursive ? 10 : 0);
+  const chain = (f: Func): number => {
+    if (active.has(f)) {
+      // The recursive call is one more level (as stap counts it), and the chain stops there.
+      recursive = true;
+      return 1;
+    }
+    const memo = depthOf.get(f);
+    if (memo !== undefined) return memo;
+    active.add(f);
+    const deepest = { d: 0 };
+    if (f.decl) callsIn(f.decl.body, deepest);
+    active.delete(f);
+    depthOf.set(f, deepest.d + 1);
+    return deepest.d + 1;
+  };
+  const top = { d: 0 };
+  for (const pr of p.probes) callsIn(pr.body, top);
+  const result = top.d + 1 + (recursive ? 10 : 0);
+  cache.set(p, result);
+  return result;
 }
