@@ -8,6 +8,7 @@ import type * as A from '../parse/ast.js';
 import type { Token } from '../parse/token.js';
 import { expandTracepoints } from './tracepoint-wildcards.js';
 import { EntryValues } from './entry-values.js';
+import { forEachChild, type Node } from '../parse/walk.js';
 import { ProbeDeriver } from './derive.js';
 import { checkForeachMutation } from './foreach-mutation.js';
 import { globalDisplaySource } from './global-display.js';
@@ -153,7 +154,7 @@ function unreadGlobals(probes: DerivedProbe[], globals: Var[], b: Bindings): Var
       walkTarget((n as unknown as A.DeleteStatement).value, false);
       return;
     }
-    for (const [k, x] of Object.entries(node)) if (k !== 'tok') walk(x, false);
+    forEachChild(node as unknown as Node, (c) => walk(c, false));
   };
   const walkTarget = (e: A.Expr, alsoRead: boolean): void => {
     const sym = e.kind === 'symbol' ? e : e.kind === 'arrayindex' && e.base.kind === 'symbol' ? e.base : null;
