@@ -2,6 +2,7 @@
 // run in the user-space interpreter with stap's -D limits.
 
 import { pruneDeadComputations } from '../elaborate/prune-dead.js';
+import { lowerForKernel } from '../elaborate/kernel-lowering.js';
 import { SourceFile } from '../diag/source.js';
 import { elaborate } from '../elaborate/elaborate.js';
 import { Library } from '../elaborate/library.js';
@@ -111,7 +112,9 @@ export function buildKernel(p: Program, o: Options, verbose: (line: string) => v
     }
   }
   // Tapset variables a handler never reads cost nothing per event (-u keeps everything, as stap).
-  if (!o.skipOptimize) pruneDeadComputations(p, p.probes.filter((x) => allInKernel || isKernelProbe(x)));
+  const kernelProbes = p.probes.filter((x) => allInKernel || isKernelProbe(x));
+  if (!o.skipOptimize) pruneDeadComputations(p, kernelProbes);
+  lowerForKernel(p, kernelProbes);
   const getBtf = () => vmlinuxBtfOrNull();
   return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer,
     { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction, maxStringLen: limitsFor(o, p).maxStringLen,

@@ -106,3 +106,11 @@ test('@entry outside a return probe is an error at the @entry', async () => {
   assert.equal(r.rc, 1);
   assert.match(r.stderr, /semantic error: @entry is allowed only in return probes: operator '@entry' at <input>:1:32/);
 });
+
+test('log() in a kernel handler: the message and a newline, in order with printf output', async () => {
+  const r = await runTstap(['-c', workload('kill0 2'), script(`
+probe syscall.kill { if (pid() == target()) { log(sprintf("kill sig=%d", sig)); printf("after\\n") } }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'kill sig=0\nafter\n'.repeat(2));
+});
