@@ -154,3 +154,35 @@ probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) println(u
   assert.match(r.stderr, /^ERROR: user string copy fault -14 at 0x10 \[man error::fault\]/);
   assert.equal(r.rc, 1);
 });
+
+test('long strings compared, sorted and sliced in a kernel handler (--runtime=bpf begin) as in the interpreter', async () => {
+  const a = 'x'.repeat(100);
+  const text = `
+global m
+function show(s) { return sprintf("%d:%s", strlen(s), substr(s, 98, 10)) }
+probe begin {
+  p = "${a}"
+  q = p . "b"
+  r = p . "a"
+  printf("%d %d %d %d %d\\n", q == r, q > r, r < q, q . "" == p . "b", p < q)
+  m[q, 1] = 10; m[r, 2] = 20; m[p, 3] = 30; m[r, 4] = 40
+  foreach ([k, n] in m+) printf("%s %d %d\\n", show(k), n, m[k, n])
+  foreach ([k+, n] in m) printf("key %s %d\\n", show(k), n)
+  foreach ([k, n] in m[r, *]) printf("slice %s %d\\n", show(k), n)
+  foreach ([k-, n] in m limit 2) printf("desc %s %d\\n", show(k), n)
+  exit()
+}`;
+  const f = script(text);
+  const k = await runTstap(['--runtime=bpf', '-v', f]);
+  assert.doesNotMatch(k.stderr, /runs in the interpreter/);
+  const i = await runTstap([f]);
+  assert.equal(i.stderr, '');
+  assert.equal(k.stdout, i.stdout);
+  assert.equal(k.stdout, [
+    '0 1 1 1 1',
+    '101:xxb 1 10', '101:xxa 2 20', '100:xx 3 30', '101:xxa 4 40',
+    'key 100:xx 3', 'key 101:xxa 2', 'key 101:xxa 4', 'key 101:xxb 1',
+    'slice 101:xxa 2', 'slice 101:xxa 4',
+    'desc 101:xxb 1', 'desc 101:xxa 2', '',
+  ].join('\n'));
+});
