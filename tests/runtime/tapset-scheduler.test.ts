@@ -39,7 +39,8 @@ probe scheduler.wakeup {
     if (task_pid != target() || task_state != 0 || name != "wakeup") mismatch++
   }
 }
-probe scheduler.migrate { if (target() && pid == target()) lastcpu[pid] = cpu_to }
+// pid is the process: its other threads migrate too; $p->pid is the thread.
+probe scheduler.migrate { if (target() && pid == target() && $p->pid == target()) lastcpu[target()] = cpu_to }
 probe end {
   printf("out=%d asleep=%d in=%d wakeups=%d mismatches=%d\\n", out_sw > 0, asleep > 0, in_sw > 0, wakes > 0, mismatch)
   foreach ([n, c, p, pr] in names) if (c == "node") printf("%s %s %d %d\\n", n, c, p, pr)
