@@ -114,3 +114,14 @@ probe syscall.kill { if (pid() == target()) { log(sprintf("kill sig=%d", sig)); 
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, 'kill sig=0\nafter\n'.repeat(2));
 });
+
+test('tapset helpers keep their locals to themselves: a script global named s or i changes nothing', async () => {
+  const r = await runTstap(['-c', workload('openat /nonexistent/globals 1'), script(`
+global s = "mine", i = 42, acc, digits
+probe syscall.openat {
+  if (pid() == target() && filename == "\\"/nonexistent/globals\\"") printf("%s|%s|%s|%d\\n", argstr, return_str(3, 8), s, i)
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'AT_FDCWD, "/nonexistent/globals", O_RDONLY|010|mine|42\n');
+});
