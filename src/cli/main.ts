@@ -181,7 +181,20 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
 
 /** Runs one command line on the process's stdout/stderr; the exit status goes to process.exitCode. */
 export function start(argv: string[]): void {
-  const out = (fd: NodeJS.WriteStream) => (s: string) => fd.write(toBytes(s));
+  // A reader that goes away (`tstap ... | head`) ends the run as SIGPIPE ends staprun: quietly,
+  // through the normal shutdown (probes detached, nothing left in the kernel); output written
+  // after that is dropped.
+  let pipeGone = false;
+  for (const fd of [process.stdout, process.stderr]) {
+    fd.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      if (!pipeGone) process.kill(process.pid, 'SIGTERM');
+      pipeGone = true;
+    });
+  }
+  const out = (fd: NodeJS.WriteStream) => (s: string) => {
+    if (!pipeGone) fd.write(toBytes(s));
+  };
   main(argv, { stdout: out(process.stdout), stderr: out(process.stderr) }).then(
     (rc) => {
       process.exitCode = rc;
