@@ -46,7 +46,12 @@ export type RecordField = { type: 'long' } | { type: 'string'; size: number };
 
 /** Record kinds: what the consumer does with a record of that format id. */
 export type RecordKind =
-  | { kind: 'printf'; call: number }
+  /**
+   * A print call's record. `deferred[i]` names a built-in that user space applies to argument
+   * i's own arguments (sent in its place) before formatting: ctime() and kin, which kernel
+   * handlers cannot compute; null for an argument sent as its value.
+   */
+  | { kind: 'printf'; call: number; deferred?: (string | null)[] }
   | { kind: 'exit' }
   /** A run-time error; a null message travels as the record's one string field. */
   | { kind: 'error'; message: string | null; tok: Token | null }

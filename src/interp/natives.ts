@@ -18,7 +18,7 @@ import {
   aggregateArrayEntry, aggregateGlobal, linearHist, LOG_HIST, NO_HIST, newStatData, statAdd, statValue,
   type HistSpec, type StatConfig, type StatData, type StatOp,
 } from '../format/stats.js';
-import { createIntrinsicContext, findIntrinsic, StapRuntimeError as IntrinsicError, type IntrinsicContext } from '../intrinsics/index.js';
+import { callIntrinsic, createIntrinsicContext, findIntrinsic, StapRuntimeError as IntrinsicError, type IntrinsicContext } from '../intrinsics/index.js';
 import type { Context } from './context.js';
 import type { Fn, Frame } from './compile-expr.js';
 import type { Stmt } from './compile-stmt.js';
@@ -288,7 +288,8 @@ export class Natives {
   }
 
   /** Prints a printf-family call whose arguments a kernel handler evaluated (a ring record). */
-  printRecord(e: A.PrintFormat, values: Value[]): void {
+  printRecord(e: A.PrintFormat, values: Value[], deferred?: (string | null)[]): void {
+    if (deferred) values = this.applyDeferred(e, values, deferred);
     let render = this.recordRenderers.get(e);
     if (!render) {
       const kinds = values.map((v) => (typeof v === 'string' ? 'string' : 'long') as 'long' | 'string');
@@ -303,6 +304,29 @@ export class Natives {
   }
 
   private readonly recordRenderers = new Map<A.PrintFormat, (args: readonly Value[]) => string>();
+
+  /** A kernel record's values with the deferred built-ins applied (bpf/codegen/deferred.ts). */
+  private applyDeferred(e: A.PrintFormat, values: Value[], deferred: (string | null)[]): Value[] {
+    const out: Value[] = [];
+    let next = 0;
+    e.args.forEach((arg, i) => {
+      const name = deferred[i];
+      if (!name) {
+        out.push(values[next++]!);
+        return;
+      }
+      const n = (arg as A.FunctionCall).args.length;
+      try {
+        out.push(callIntrinsic(this.ictx, name, ...values.slice(next, next + n)) ?? 0n);
+      } catch (err) {
+        // Reported against the call, as the interpreter reports it.
+        if (err instanceof IntrinsicError) throw new StapError(err.message, arg.tok);
+        throw err;
+      }
+      next += n;
+    });
+    return out;
+  }
 
   // ---- regular expressions ------------------------------------------------------
 

@@ -37,7 +37,7 @@ export interface KernelHooks {
   start(): Promise<void>;
   cell(v: Var): Cell | null;
   /** Delivers pending records: printf output, exit(), run-time errors. */
-  poll(sink: { printf(call: number, values: Value[]): void; text(s: string): void; exit(): void; error(message: string, tok: Token | null): void }): number;
+  poll(sink: { printf(call: number, values: Value[], deferred?: (string | null)[]): void; text(s: string): void; exit(): void; error(message: string, tok: Token | null): void }): number;
   /** Detaches the handlers (records still pending are delivered by a last poll). */
   stop(): Promise<void>;
   /** Releases maps and everything else. */
@@ -107,7 +107,17 @@ async function runSession(program: Program, opts: RunOptions, interrupted: () =>
   }
   // Where records from kernel handlers go.
   const sink = {
-    printf: (call: number, values: Value[]) => natives.printRecord(kernel!.printCall(call), values),
+    printf: (call: number, values: Value[], deferred?: (string | null)[]) => {
+      const e = kernel!.printCall(call);
+      try {
+        natives.printRecord(e, values, deferred);
+      } catch (err) {
+        // A deferred built-in (ctime of a date out of range...) failing: a run-time error of
+        // the call, as if the kernel handler had raised it (never inside a try: see deferred.ts).
+        if (!(err instanceof StapError)) throw err;
+        reportError(err);
+      }
+    },
     text: (t: string) => natives.print(t),
     exit: () => ctx.onExit(),
     error: (message: string, tok: Token | null) => reportError(new StapError(message, tok)),

@@ -125,3 +125,22 @@ probe syscall.openat {
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, 'AT_FDCWD, "/nonexistent/globals", O_RDONLY|010|mine|42\n');
 });
+
+test('ctime(), signal_str() and kin printed from a kernel handler: applied in user space, as the interpreter prints them', async () => {
+  const args = 'ctime(1700000000), signal_str(15), nsecs_to_string(1500000000), str_replace("a-b-c", "-", "+"), tz_ctime(0)';
+  const kernel = await runTstap(['-c', workload('kill0 2'), script(`
+probe syscall.kill { if (pid() == target()) printf("%s|%s|%s|%s|%s\\n", ${args}) }
+`)]);
+  const interp = await runTstap(['-e', `probe begin { printf("%s|%s|%s|%s|%s\\n", ${args}); exit() }`]);
+  assert.equal(kernel.stderr, '');
+  assert.equal(interp.stdout.split('|')[0], 'Tue Nov 14 22:13:20 2023');
+  assert.equal(kernel.stdout, interp.stdout.repeat(2));
+});
+
+test('a deferred built-in that fails is the run-time error stap reports, at the call', async () => {
+  const r = await runTstap(['-c', workload('kill0 1'), script(`
+probe syscall.kill { if (pid() == target()) printf("%s\\n", ctime(99999999999)) }
+`)]);
+  assert.equal(r.rc, 1);
+  assert.match(r.stderr, /^ERROR: Time too far in the future to be converted near identifier 'ctime' at .*test\.stp:2:60\n/);
+});

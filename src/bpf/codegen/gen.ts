@@ -23,6 +23,7 @@ import { KernelLayout, SCRATCH_MAX, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, S
 import { KernelStrings } from './kstrings.js';
 import type { Target } from './targets.js';
 import { narrowIntType } from './c-int.js';
+import { isDeferred } from './deferred.js';
 import { ERRNO_COUNT, ERRNO_SLOT, errnoTable, SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT, syscallNameTable } from './name-tables.js';
 import type { Btf } from '../../runtime/meta/btf.js';
 
@@ -2188,10 +2189,15 @@ export class ProbeGen {
     if (e.hist) throw unsupported('printing histograms in a kernel probe', e.tok);
     if (!e.stream) throw unsupported('sprint/sprintf in a kernel probe', e.tok);
     if (e.withFormat) parseFormat(e.format!); // already validated at pass 1
-    const fields: RecordField[] = e.args.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: this.ks.maxLen } : { type: 'long' }));
+    // Arguments that are calls of user-space-only built-ins (ctime(...)) travel as their own
+    // arguments; user space makes the call when it formats the line.
+    // Not inside try: a deferred call's error could not reach the catch block any more.
+    const deferred = e.args.map((x) => (this.tries.length === 0 && isDeferred(x, this.prog) ? (x as A.FunctionCall).name : null));
+    const sent = e.args.flatMap((x, i) => (deferred[i] ? (x as A.FunctionCall).args : [x]));
+    const fields: RecordField[] = sent.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: this.ks.maxLen } : { type: 'long' }));
     const call = this.records.printCalls.length;
     this.records.printCalls.push(e);
-    this.emitRecord({ kind: 'printf', call }, fields, e.args);
+    this.emitRecord({ kind: 'printf', call, ...(deferred.some((d) => d) ? { deferred } : {}) }, fields, sent);
     this.a.mov64Imm(R0, 0);
   }
 

@@ -38,7 +38,8 @@ const MAP_TYPES: Record<MapKind, number> = {
 };
 
 export interface RecordSink {
-  printf(call: number, values: (bigint | string)[]): void;
+  /** `deferred`: built-ins to apply to some arguments first (RecordKind printf). */
+  printf(call: number, values: (bigint | string)[], deferred?: (string | null)[]): void;
   backtrace(text: string): void;
   exit(): void;
   /** A run-time error; `values` holds the message when the format has none (error(expr)). */
@@ -263,7 +264,7 @@ export class KernelSession {
       const f = this.formats.get(id);
       if (!f) return;
       const what = f.what;
-      if (what.kind === 'printf') sink.printf(what.call, decodeFields(view, off, f.fields));
+      if (what.kind === 'printf') sink.printf(what.call, decodeFields(view, off, f.fields), what.deferred);
       else if (what.kind === 'exit') sink.exit();
       else if (what.kind === 'backtrace') {
         const [id, pid] = decodeFields(view, off, f.fields) as bigint[];
