@@ -47,9 +47,19 @@ export class Library {
   /** Aliases of the library that could match `pp` (by their names' functors). */
   aliasesFor(pp: A.ProbePoint): A.ProbeAlias[] {
     const want = pp.components.map((c) => c.functor);
-    const matches = (name: string[]) => name.length <= want.length && name.every((f, i) => fnmatch(want[i]!, f));
-    return this.parse((f) => f.aliasNames.some(matches)).flatMap((f) => f.aliases);
+    // Derivation asks again for every point an alias expands to (`kernel.trace` 360 times
+    // under syscall.*): the answer for a list of functors never changes.
+    const key = want.join('\0');
+    let found = this.aliasCache.get(key);
+    if (!found) {
+      const matches = (name: string[]) => name.length <= want.length && name.every((f, i) => fnmatch(want[i]!, f));
+      found = this.parse((f) => f.aliasNames.some(matches)).flatMap((f) => f.aliases);
+      this.aliasCache.set(key, found);
+    }
+    return found;
   }
+
+  private readonly aliasCache = new Map<string, A.ProbeAlias[]>();
 
   functions(name: string): { file: A.StapFile; decl: A.FunctionDecl }[] {
     const out: { file: A.StapFile; decl: A.FunctionDecl }[] = [];
