@@ -2041,7 +2041,6 @@ export class ProbeGen {
     if (!rp || !tg) throw unsupported('ppid() without kernel BTF', this.probe.tok);
     return { realParent: rp.bitOffset / 8, tgid: tg.bitOffset / 8 };
   }
-
   private btf(): Btf | null {
     return this.target.vars.kind === 'btf_args' ? this.target.vars.btf : this.getBtf();
   }
@@ -2077,14 +2076,35 @@ export class ProbeGen {
     }
     const idx = vars.params.findIndex((p) => p.name === name);
     if (idx < 0) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.params.map((p) => '$' + p.name).join(' ')})`, e.tok);
-    a.ldxDW(R0, R6, idx * 8);
     let type = vars.params[idx]!.type;
     const btf = vars.btf;
+    // Loaded straight from ctx, a pointer argument is a trusted PTR_TO_BTF_ID the verifier takes
+    // for non-NULL, deciding `$p == 0` or `if ($p)` at load time although the kernel may pass
+    // NULL (or small special values). Where the value itself is the result (no member is read
+    // through it: `$p`, `$p->comm`, `$p->thread_info`), it is read from the ctx slot with
+    // probe_read_kernel instead: a plain scalar. Chains that read a member keep the direct load
+    // (their result comes back from probe_read_kernel as a scalar anyway).
+    if (this.chainReads(btf, type, e.components)) a.ldxDW(R0, R6, idx * 8);
+    else {
+      const slot = this.stack(8);
+      a.mov64Reg(R1, this.fp);
+      a.alu64Imm('add', R1, slot);
+      a.mov64Imm(R2, 8);
+      a.mov64Reg(R3, R6);
+      a.alu64Imm('add', R3, idx * 8);
+      a.call('probe_read_kernel');
+      a.ldxDW(R0, this.fp, slot);
+      this.stackTop -= 8;
+    }
     for (const c of e.components) {
       if (c.type !== 'member') throw unsupported('array subscripts and pretty printing of $variables', c.tok);
-      const ptr = resolved(btf, type);
-      if (ptr.kind !== 'ptr') throw new SemanticError('target:notptr', `'->${c.member}' on a value that is not a pointer`, c.tok);
-      const m = memberOf(btf, ptr.type, c.member);
+      // R0 is a pointer's value or the address of an embedded struct/union; `->` is member
+      // access either way (as in stap): through a pointer by reading, within an embedded
+      // aggregate by its offset from the address R0 already holds.
+      const cur = resolved(btf, type);
+      const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
+      if (base === null) throw new SemanticError('target:notptr', `'->${c.member}' on a value that is not a pointer`, c.tok);
+      const m = memberOf(btf, base, c.member);
       if (!m) throw new SemanticError('target:member', `unable to find member '${c.member}'`, c.tok);
       if (m.bitSize) throw unsupported('bitfield members', c.tok);
       const size = sizeof(btf, m.type) ?? 8;
@@ -2113,6 +2133,21 @@ export class ProbeGen {
     }
   }
 
+  /** Whether a `$arg->...` chain reads some member (rather than only adding offsets to the argument). */
+  private chainReads(btf: Btf, type: number, components: A.TargetSymbol['components']): boolean {
+    for (const c of components) {
+      if (c.type !== 'member') return false;
+      const cur = resolved(btf, type);
+      const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
+      const m = base === null ? undefined : memberOf(btf, base, c.member);
+      if (!m) return false; // the walk reports the error
+      const k = resolved(btf, m.type).kind;
+      if (k !== 'array' && k !== 'struct' && k !== 'union') return true;
+      type = m.type;
+    }
+    return false;
+  }
+
   // ---- output -------------------------------------------------------------------------
 
   /**
@@ -2125,6 +2160,9 @@ export class ProbeGen {
     const a = this.a;
     let fmt = '';
     const kinds: ('long' | 'string')[] = [];
+    // The data array in format order: argument i, or a byte of literal text formatted by %c.
+    const order: ({ arg: number } | { char: number })[] = [];
+    let afterS = false;
     // sprint/sprintd/sprintln...: the format the interpreter derives from the argument types.
     const components = e.withFormat ? parseFormat(e.format!) : printComponents(
       e.args.map((x) => (this.typeOf(x) === 'string' ? 'string' : 'long')),
@@ -2133,7 +2171,15 @@ export class ProbeGen {
       if (c.type === 'literal') {
         const text = unescapeLiteral(c.literal);
         if (text.includes('\0')) throw unsupported('sprintf with an embedded NUL', e.tok);
-        fmt += text.replace(/%/g, '%%');
+        // The kernel refuses %s followed by anything but NUL, white space or punctuation
+        // (bpf_bprintf_prepare's check meant for %p extensions such as %pK); a literal starting
+        // with such a byte after %s becomes a %c of that byte instead, formatting the same bytes.
+        if (afterS && text !== '' && !/^[ \t\n\v\f\r!-\/:-@\[-`{-~]/.test(text)) {
+          fmt += '%c';
+          order.push({ char: text.charCodeAt(0) });
+          fmt += text.slice(1).replace(/%/g, '%%');
+        } else fmt += text.replace(/%/g, '%%');
+        afterS = false;
         continue;
       }
       const bad = c.flags.special || c.precision !== null || c.width === '*' || (c.type === 'string' && c.flags.zeropad) ||
@@ -2144,10 +2190,12 @@ export class ProbeGen {
       if (c.type === 'string') fmt += 's';
       else if (c.type === 'char') fmt += 'c';
       else fmt += c.base === 16 ? (c.flags.large ? 'llX' : 'llx') : c.flags.sign ? 'lld' : 'llu';
+      afterS = c.type === 'string';
+      order.push({ arg: kinds.length });
       kinds.push(c.type === 'string' ? 'string' : 'long');
     }
     if (kinds.length !== e.args.length) throw unsupported('sprintf with a mismatched argument count', e.tok);
-    if (kinds.length > 12) throw unsupported('sprintf with more than 12 arguments', e.tok);
+    if (order.length > 12) throw unsupported('sprintf with more than 12 arguments (counting a %c for each letter or digit right after a %s)', e.tok);
     // Strings are evaluated into scratch first; the data array then holds their addresses.
     const values = e.args.map((x, i) => {
       if (kinds[i] === 'string') return { str: this.str(x) };
@@ -2156,12 +2204,16 @@ export class ProbeGen {
       a.stxDW(this.fp, slot, R0);
       return { slot };
     });
-    const data = this.stack(8 * Math.max(1, kinds.length));
-    values.forEach((v, i) => {
-      if ('str' in v) {
-        a.mov64Reg(R1, R7);
-        a.alu64Imm('add', R1, v.str!);
-      } else a.ldxDW(R1, this.fp, v.slot!);
+    const data = this.stack(8 * Math.max(1, order.length));
+    order.forEach((d, i) => {
+      if ('char' in d) a.mov64Imm(R1, d.char);
+      else {
+        const v = values[d.arg]!;
+        if ('str' in v) {
+          a.mov64Reg(R1, R7);
+          a.alu64Imm('add', R1, v.str!);
+        } else a.ldxDW(R1, this.fp, v.slot!);
+      }
       a.stxDW(this.fp, data + 8 * i, R1);
     });
     const out = this.scratch(this.SLOT);
@@ -2171,17 +2223,17 @@ export class ProbeGen {
     a.alu64Imm('add', R1, out);
     a.mov64Imm(R2, this.ks.maxLen);
     a.ldMapValue(R3, map, offset);
-    if (kinds.length === 0) {
+    if (order.length === 0) {
       a.mov64Imm(R4, 0);
       a.mov64Imm(R5, 0);
     } else {
       a.mov64Reg(R4, this.fp);
       a.alu64Imm('add', R4, data);
-      a.mov64Imm(R5, 8 * kinds.length);
+      a.mov64Imm(R5, 8 * order.length);
     }
     a.call('snprintf');
     this.ks.fixTail(R7, out);
-    this.stackTop -= 8 * Math.max(1, kinds.length) + 8 * values.filter((v) => 'slot' in v).length;
+    this.stackTop -= 8 * Math.max(1, order.length) + 8 * values.filter((v) => 'slot' in v).length;
     return out;
   }
 

@@ -1,0 +1,78 @@
+// $target variables and sprintf in kernel handlers, on real tracepoints: `->` through embedded
+// structs, tp_btf pointer arguments that the kernel passes as NULL, and sprintf formats the
+// kernel's bpf_snprintf refuses as written (%s followed by a letter or digit), against the
+// interpreter (the reference semantics).
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { runTstap } from '../corpus-runner.js';
+import { script, workload } from './kernel-fixtures.js';
+
+test('-> into embedded structs: $next->thread_info->cpu, $next->se->on_rq, and members of an embedded member\'s address', async () => {
+  // The target sleeps once: it is switched in (as `next`) at least once, on the CPU running the
+  // probe, queued (se.on_rq) and with the target's comm.
+  const r = await runTstap(['-c', workload('sleep 50'), script(`
+global seen
+probe kernel.trace("sched:sched_switch") {
+  if (target() && $next->tgid == target() && kernel_string($next->comm) == "node" && !seen) {
+    seen = 1
+    printf("cpu %d prev %d on_rq %d tgid %d addr %d\\n", $next->thread_info->cpu == cpu(), $prev->thread_info->cpu == cpu(),
+      $next->se->on_rq, $next->tgid == target(), $next->se == 0)
+  }
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'cpu 1 prev 1 on_rq 1 tgid 1 addr 0\n');
+  assert.equal(r.rc, 0);
+});
+
+test('-> on a member that is neither a pointer nor a struct is still refused', async () => {
+  const r = await runTstap(['-p4', script(`probe kernel.trace("sched:sched_switch") { println($next->pid->x) }`)]);
+  assert.match(r.stderr, /'->x' on a value that is not a pointer/);
+  assert.notEqual(r.rc, 0);
+});
+
+test('tp_btf pointer arguments are plain values: signal_generate\'s $info is NULL for SIGPIPE, a pointer for kill()', async () => {
+  // `yes` gets SIGPIPE through send_sig(..., 0): SEND_SIG_NOINFO, a NULL $info. The workload's
+  // kill(self, SIGUSR1) passes a real kernel_siginfo (a kernel address: negative as a long).
+  const r = await runTstap(['-c', `sh -c 'yes | head -c1 >/dev/null; ${workload('sigself 10 1')}'`, script(`
+probe kernel.trace("signal:signal_generate") {
+  if ($sig == 13 && kernel_string($task->comm) == "yes")
+    printf("SIGPIPE null %d value %d true %d code %d\\n", $info == 0, $info, $info ? 1 : 0, $info->si_code)
+  if ($sig == 10 && kernel_string($task->comm) == "node")
+    printf("SIGUSR1 null %d kernel %d true %d code %d\\n", $info == 0, $info < 0, $info ? 1 : 0, $info->si_code)
+}
+`)]);
+  assert.equal(r.stderr, '');
+  // si_code 0 is SI_USER; through NULL the read fails and gives 0 too.
+  assert.equal(r.stdout, 'SIGPIPE null 1 value 0 true 0 code 0\nSIGUSR1 null 0 kernel 1 true 1 code 0\n');
+  assert.equal(r.rc, 0);
+});
+
+const FORMATS = [
+  'println(sprintf("%sx|%s1|%s%%|%%s|%s%c|%cx|%c1", s, s, s, s, 65, 66, 67))',
+  'println(sprintf("%s_x|%5sx|%-5s9|%s\\xe9|%s %d%s%s", s, s, s, s, s, 42, s, s))',
+  'println(sprintf("[%s]z%sZ%s0%s", "q", "", "r", "t"))',
+  'println(sprintf("%sA%sb%sC%sd%se%sf", s, s, s, s, s, s))',
+  'println(sprintf("%s\\n%s\\t%s%%d%s", s, s, s, s))',
+  'x = sprintf("%s9", s) . sprintf("%-3sQ", "") println(x)',
+];
+
+test('sprintf with %s followed by a letter or digit (and %% / %c neighbours) matches the interpreter byte for byte', async () => {
+  const body = FORMATS.join('\n    ');
+  const kernel = await runTstap(['-c', workload('getppid 1'), script(`
+probe kernel.trace("syscalls:sys_enter_getppid") {
+  if (pid() == target()) {
+    s = "ab"
+    ${body}
+    exit()
+  }
+}
+`)]);
+  const interp = await runTstap(['-e', `probe begin { s = "ab"\n ${body}\n exit() }`]);
+  assert.equal(kernel.stderr, '');
+  assert.equal(interp.stderr, '');
+  assert.equal(kernel.stdout, interp.stdout);
+  assert.ok(kernel.stdout.startsWith('abx|ab1|ab%|%s|abA|Bx|C1\n'));
+  assert.equal(kernel.rc, 0);
+});
