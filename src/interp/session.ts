@@ -11,6 +11,7 @@ import { describeToken } from '../parse/token.js';
 import { Compiler, NEXT_EXC } from './compile-stmt.js';
 import { Context, type Limits } from './context.js';
 import { Natives } from './natives.js';
+import { printKernelHistogram } from './kernel-histogram.js';
 import { StapError } from './values.js';
 
 export interface RunOptions {
@@ -110,7 +111,8 @@ async function runSession(program: Program, opts: RunOptions, interrupted: () =>
     printf: (call: number, values: Value[], deferred?: (string | null)[]) => {
       const e = kernel!.printCall(call);
       try {
-        natives.printRecord(e, values, deferred);
+        if (e.hist) printKernelHistogram(program, compiler, e, values);
+        else natives.printRecord(e, values, deferred);
       } catch (err) {
         // A deferred built-in (ctime of a date out of range...) failing: a run-time error of
         // the call, as if the kernel handler had raised it (never inside a try: see deferred.ts).

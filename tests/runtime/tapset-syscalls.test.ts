@@ -144,3 +144,17 @@ probe syscall.kill { if (pid() == target()) printf("%s\\n", ctime(99999999999)) 
   assert.equal(r.rc, 1);
   assert.match(r.stderr, /^ERROR: Time too far in the future to be converted near identifier 'ctime' at .*test\.stp:2:60\n/);
 });
+
+test('print(@hist_log(...)) and @hist_linear of an array element from kernel handlers: as the interpreter prints them', async () => {
+  const stats = 's <<< $sig + 3; s <<< 40; a["x", 1] <<< 100; a["x", 1] <<< 7';
+  const prints = 'print(@hist_log(s)); print(@hist_linear(a["x", 1], 0, 200, 50))';
+  const kernel = await runTstap(['-c', workload('kill0 1'), script(`
+global s, a
+probe syscall.kill { if (pid() == target()) { ${stats.replace('$sig', 'sig')} } }
+probe syscall.kill.return { if (pid() == target()) { ${prints} } }
+`)]);
+  const interp = await runTstap(['-e', `global s, a; probe begin { ${stats.replace('$sig', '0')}; ${prints}; exit() }`]);
+  assert.equal(kernel.stderr, '');
+  assert.match(interp.stdout, /^value \|-+ count\n/);
+  assert.equal(kernel.stdout, interp.stdout);
+});

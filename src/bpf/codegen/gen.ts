@@ -2238,8 +2238,18 @@ export class ProbeGen {
   }
 
   private print(e: A.PrintFormat): void {
-    if (e.hist) throw unsupported('printing histograms in a kernel probe', e.tok);
-    if (!e.stream) throw unsupported('sprint/sprintf in a kernel probe', e.tok);
+    if (!e.stream) throw unsupported(e.hist ? 'sprint of a histogram in a kernel probe' : 'sprint/sprintf in a kernel probe', e.tok);
+    if (e.hist) {
+      // The record carries the statistic's keys; user space prints the histogram from the maps
+      // (interp/kernel-histogram.ts).
+      const stat = e.hist.stat;
+      const keys = stat.kind === 'arrayindex' ? (stat.indexes as A.Expr[]) : [];
+      const call = this.records.printCalls.length;
+      this.records.printCalls.push(e);
+      this.emitRecord({ kind: 'printf', call }, keys.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: this.ks.maxLen } : { type: 'long' })), keys);
+      this.a.mov64Imm(R0, 0);
+      return;
+    }
     if (e.withFormat) parseFormat(e.format!); // already validated at pass 1
     // Arguments that are calls of user-space-only built-ins (ctime(...)) travel as their own
     // arguments; user space makes the call when it formats the line.
