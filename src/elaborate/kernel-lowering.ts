@@ -1,6 +1,8 @@
 // Built-ins that kernel handlers express through others: `log(msg)` prints msg and a newline
 // to the script's output, exactly what `println(msg)` does, which the kernel back end sends
-// through the ring buffer in order with the rest of the output.
+// through the ring buffer in order with the rest of the output; `ansi_*(...)` statements print
+// escape sequences: as `printf("%s", ansi_*(...))` they become deferred print arguments
+// (bpf/codegen/deferred.ts), made in user space, in order with the rest of the output.
 
 import type * as A from '../parse/ast.js';
 import { forEachChild, type Node } from '../parse/walk.js';
@@ -16,17 +18,30 @@ export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
         visit(f.decl.body);
       }
       if (f?.intrinsic && n.name === 'log' && n.args.length === 1) {
-        const println: A.PrintFormat = {
+        replace(n, {
           kind: 'print_format', tok: n.tok, name: 'println', stream: true, withFormat: false, withDelim: false,
           withNewline: true, isChar: false, format: null, delimiter: null, hist: null, args: n.args,
-        };
-        const node = n as unknown as Record<string, unknown>;
-        for (const k of Object.keys(node)) delete node[k];
-        Object.assign(node, println);
+        });
+        return;
+      }
+      if (f?.intrinsic && n.name.startsWith('ansi_')) {
+        const call: A.FunctionCall = { ...n };
+        p.bindings.calls.set(call, f);
+        replace(n, {
+          kind: 'print_format', tok: n.tok, name: 'printf', stream: true, withFormat: true, withDelim: false,
+          withNewline: false, isChar: false, format: '%s', delimiter: null, hist: null, args: [call],
+        });
         return;
       }
     }
     forEachChild(n, visit);
   };
   for (const pr of probes) visit(pr.body);
+}
+
+/** Turns `n` into `by` in place (its parent keeps the reference). */
+function replace(n: A.FunctionCall, by: A.PrintFormat): void {
+  const node = n as unknown as Record<string, unknown>;
+  for (const k of Object.keys(node)) delete node[k];
+  Object.assign(node, by);
 }

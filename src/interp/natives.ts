@@ -317,7 +317,8 @@ export class Natives {
       }
       const n = (arg as A.FunctionCall).args.length;
       try {
-        out.push(callIntrinsic(this.ictx, name, ...values.slice(next, next + n)) ?? 0n);
+        // A built-in without a value (ansi_*) prints by itself, and shows as "".
+        out.push(callIntrinsic(this.ictx, name, ...values.slice(next, next + n)) ?? '');
       } catch (err) {
         // Reported against the call, as the interpreter reports it.
         if (err instanceof IntrinsicError) throw new StapError(err.message, arg.tok);

@@ -158,3 +158,12 @@ probe syscall.kill.return { if (pid() == target()) { ${prints} } }
   assert.match(interp.stdout, /^value \|-+ count\n/);
   assert.equal(kernel.stdout, interp.stdout);
 });
+
+test('ansi_* in kernel handlers: the same escape sequences as the interpreter, in order', async () => {
+  const body = 'ansi_clear_screen(); ansi_set_color(31); printf("red"); ansi_reset_color(); ansi_cursor_move(3, 4); println("")';
+  const kernel = await runTstap(['-c', workload('kill0 1'), script(`probe syscall.kill { if (pid() == target()) { ${body} } }`)]);
+  const interp = await runTstap(['-e', `probe begin { ${body}; exit() }`]);
+  assert.equal(kernel.stderr, '');
+  assert.equal(interp.stdout, '\x1b[1;1H\x1b[J\x1b[31mred\x1b[0;0m\x1b[4;3H\n');
+  assert.equal(kernel.stdout, interp.stdout);
+});
