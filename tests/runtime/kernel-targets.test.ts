@@ -76,3 +76,15 @@ probe kernel.trace("syscalls:sys_enter_getppid") {
   assert.ok(kernel.stdout.startsWith('abx|ab1|ab%|%s|abA|Bx|C1\n'));
   assert.equal(kernel.rc, 0);
 });
+
+test('pexecname() in a kernel handler: the parent\'s command name', async () => {
+  // sh forks the workload (a command follows it), so the workload's parent is the target, sh.
+  const r = await runTstap(['-c', `sh -c '${workload('getppid 1')}; true'`, script(`
+probe kernel.trace("syscalls:sys_enter_getppid") {
+  if (ppid() == target()) { printf("%s %s %d\\n", execname(), pexecname(), strlen(pexecname())) exit() }
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'node sh 2\n');
+  assert.equal(r.rc, 0);
+});

@@ -1790,6 +1790,24 @@ export class ProbeGen {
         a.call('get_current_comm');
         return off;
       }
+      case 'pexecname/0': {
+        // current->real_parent->comm (BTF offsets, as ppid()), cut like execname().
+        const t = this.taskOffsets('pexecname()');
+        const off = this.scratch(this.SLOT);
+        const slot = this.stack(8);
+        a.stDW(this.fp, slot, 0);
+        a.call('get_current_task');
+        a.mov64Reg(R3, R0);
+        a.alu64Imm('add', R3, t.realParent);
+        a.mov64Reg(R1, this.fp);
+        a.alu64Imm('add', R1, slot);
+        a.mov64Imm(R2, 8);
+        a.call('probe_read_kernel');
+        a.ldxDW(R3, this.fp, slot);
+        this.ks.copy(R7, off, R3, t.comm, Math.min(16, S));
+        this.stackTop -= 8;
+        return off;
+      }
       case 'pp/0': return this.str({ kind: 'literal_string', tok: e.tok, value: this.probe.site.point.replace(/\\/g, '\\\\') });
       case 'substr/3': {
         // Bytes [start, start+len) of the string; "" when start is outside it (the slot's bytes
@@ -2033,14 +2051,16 @@ export class ProbeGen {
   }
 
   /** Offsets in struct task_struct from the kernel's BTF. */
-  private taskOffsets(): { realParent: number; tgid: number } {
+  private taskOffsets(fn = 'ppid()'): { realParent: number; tgid: number; comm: number } {
     const btf = this.btf();
     const task = btf?.find('struct', 'task_struct');
     const rp = task !== undefined && btf ? memberOf(btf, task, 'real_parent') : undefined;
     const tg = task !== undefined && btf ? memberOf(btf, task, 'tgid') : undefined;
-    if (!rp || !tg) throw unsupported('ppid() without kernel BTF', this.probe.tok);
-    return { realParent: rp.bitOffset / 8, tgid: tg.bitOffset / 8 };
+    const comm = task !== undefined && btf ? memberOf(btf, task, 'comm') : undefined;
+    if (!rp || !tg || !comm) throw unsupported(`${fn} without kernel BTF`, this.probe.tok);
+    return { realParent: rp.bitOffset / 8, tgid: tg.bitOffset / 8, comm: comm.bitOffset / 8 };
   }
+
   private btf(): Btf | null {
     return this.target.vars.kind === 'btf_args' ? this.target.vars.btf : this.getBtf();
   }
