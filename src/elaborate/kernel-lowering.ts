@@ -1,8 +1,8 @@
 // Built-ins that kernel handlers express through others: `log(msg)` prints msg and a newline
 // to the script's output, exactly what `println(msg)` does, which the kernel back end sends
-// through the ring buffer in order with the rest of the output; `ansi_*(...)` statements print
-// escape sequences: as `printf("%s", ansi_*(...))` they become deferred print arguments
-// (bpf/codegen/deferred.ts), made in user space, in order with the rest of the output.
+// through the ring buffer in order with the rest of the output; `ansi_*(...)` (escape
+// sequences) and `warn(msg)` (a WARNING line on stderr): as `printf("%s", call)` they become
+// deferred print arguments (bpf/codegen/deferred.ts), made in user space in order with the rest.
 
 import type * as A from '../parse/ast.js';
 import { forEachChild, type Node } from '../parse/walk.js';
@@ -24,7 +24,7 @@ export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
         });
         return;
       }
-      if (f?.intrinsic && n.name.startsWith('ansi_')) {
+      if (f?.intrinsic && (n.name.startsWith('ansi_') || n.name === 'warn')) {
         const call: A.FunctionCall = { ...n };
         p.bindings.calls.set(call, f);
         replace(n, {

@@ -167,3 +167,10 @@ test('ansi_* in kernel handlers: the same escape sequences as the interpreter, i
   assert.equal(interp.stdout, '\x1b[1;1H\x1b[J\x1b[31mred\x1b[0;0m\x1b[4;3H\n');
   assert.equal(kernel.stdout, interp.stdout);
 });
+
+test('warn() in a kernel handler: one WARNING line on stderr (repeats dropped, as stap), output untouched', async () => {
+  const r = await runTstap(['-c', workload('kill0 3'), script(`probe syscall.kill { if (pid() == target()) { warn(sprintf("sig %d", sig)); println("out") } }`)]);
+  assert.equal(r.stdout, 'out\n'.repeat(3));
+  assert.equal(r.stderr, 'WARNING: sig 0\n');
+  assert.equal(r.rc, 0);
+});

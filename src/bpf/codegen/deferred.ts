@@ -16,6 +16,8 @@ const DEFERRABLE = new Set([
   // Escape sequences for terminals: statements lowered to printf("%s", ansi_*(...)).
   'ansi_clear_screen', 'ansi_cursor_hide', 'ansi_cursor_move', 'ansi_cursor_restore', 'ansi_cursor_save',
   'ansi_new_line', 'ansi_reset_color', 'ansi_set_color', 'ansi_set_color2', 'ansi_set_color3',
+  // warn(msg): a WARNING line on stderr (deduplicated, silenced by -w, as the interpreter's).
+  'warn',
 ]);
 
 /** Whether print argument `e` is a call user space makes at formatting time. */
