@@ -56,6 +56,9 @@ const FORMATS = [
   'println(sprintf("%sA%sb%sC%sd%se%sf", s, s, s, s, s, s))',
   'println(sprintf("%s\\n%s\\t%s%%d%s", s, s, s, s))',
   'x = sprintf("%s9", s) . sprintf("%-3sQ", "") println(x)',
+  // More than bpf_snprintf's 12 arguments (with the %c bytes): formatted in pieces.
+  'println(sprintf("%d%d%d%d%d%d%d%d%d%d%d%d%d%d|%sx%sy%sz", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, s, s, s))',
+  'println(sprintf("%s1%s2%s3%s4%s5%s6%s7", s, s, s, s, s, s, s))',
 ];
 
 test('sprintf with %s followed by a letter or digit (and %% / %c neighbours) matches the interpreter byte for byte', async () => {

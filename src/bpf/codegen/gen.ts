@@ -1796,14 +1796,7 @@ export class ProbeGen {
         const off = this.scratch(this.SLOT);
         const slot = this.stack(8);
         a.stDW(this.fp, slot, 0);
-        a.call('get_current_task');
-        a.mov64Reg(R3, R0);
-        a.alu64Imm('add', R3, t.realParent);
-        a.mov64Reg(R1, this.fp);
-        a.alu64Imm('add', R1, slot);
-        a.mov64Imm(R2, 8);
-        a.call('probe_read_kernel');
-        a.ldxDW(R3, this.fp, slot);
+        this.currentParent(t, slot);
         this.ks.copy(R7, off, R3, t.comm, Math.min(16, S));
         this.stackTop -= 8;
         return off;
@@ -1992,14 +1985,7 @@ export class ProbeGen {
         // current->real_parent->tgid, with BTF offsets.
         const off = this.taskOffsets();
         const slot = this.stack(8);
-        a.call('get_current_task');
-        a.mov64Reg(R3, R0);
-        a.alu64Imm('add', R3, off.realParent);
-        a.mov64Reg(R1, this.fp);
-        a.alu64Imm('add', R1, slot);
-        a.mov64Imm(R2, 8);
-        a.call('probe_read_kernel');
-        a.ldxDW(R3, this.fp, slot);
+        this.currentParent(off, slot);
         a.alu64Imm('add', R3, off.tgid);
         a.stDW(this.fp, slot, 0);
         a.mov64Reg(R1, this.fp);
@@ -2059,6 +2045,19 @@ export class ProbeGen {
     const comm = task !== undefined && btf ? memberOf(btf, task, 'comm') : undefined;
     if (!rp || !tg || !comm) throw unsupported(`${fn} without kernel BTF`, this.probe.tok);
     return { realParent: rp.bitOffset / 8, tgid: tg.bitOffset / 8, comm: comm.bitOffset / 8 };
+  }
+
+  /** current->real_parent into R3 (read through the stack slot `slot`). */
+  private currentParent(off: { realParent: number }, slot: number): void {
+    const a = this.a;
+    a.call('get_current_task');
+    a.mov64Reg(R3, R0);
+    a.alu64Imm('add', R3, off.realParent);
+    a.mov64Reg(R1, this.fp);
+    a.alu64Imm('add', R1, slot);
+    a.mov64Imm(R2, 8);
+    a.call('probe_read_kernel');
+    a.ldxDW(R3, this.fp, slot);
   }
 
   private btf(): Btf | null {
@@ -2178,10 +2177,16 @@ export class ProbeGen {
    */
   private sprintf(e: A.PrintFormat): number {
     const a = this.a;
-    let fmt = '';
     const kinds: ('long' | 'string')[] = [];
-    // The data array in format order: argument i, or a byte of literal text formatted by %c.
-    const order: ({ arg: number } | { char: number })[] = [];
+    // bpf_snprintf takes at most 12 arguments: a longer format is cut into pieces, each
+    // formatted on its own and the results concatenated (as the interpreter, cut to
+    // MAXSTRINGLEN - 1). A piece's data array lists, in format order, argument i or a byte of
+    // literal text formatted by %c.
+    type Piece = { fmt: string; order: ({ arg: number } | { char: number })[] };
+    const pieces: Piece[] = [{ fmt: '', order: [] }];
+    let cur = pieces[0]!;
+    const full = () => cur.order.length === 12;
+    const nextPiece = () => { cur = { fmt: '', order: [] }; pieces.push(cur); };
     let afterS = false;
     // sprint/sprintd/sprintln...: the format the interpreter derives from the argument types.
     const components = e.withFormat ? parseFormat(e.format!) : printComponents(
@@ -2194,28 +2199,35 @@ export class ProbeGen {
         // The kernel refuses %s followed by anything but NUL, white space or punctuation
         // (bpf_bprintf_prepare's check meant for %p extensions such as %pK); a literal starting
         // with such a byte after %s becomes a %c of that byte instead, formatting the same bytes.
+        // (In a new piece the text no longer follows the %s.)
         if (afterS && text !== '' && !/^[ \t\n\v\f\r!-\/:-@\[-`{-~]/.test(text)) {
-          fmt += '%c';
-          order.push({ char: text.charCodeAt(0) });
-          fmt += text.slice(1).replace(/%/g, '%%');
-        } else fmt += text.replace(/%/g, '%%');
+          if (full()) nextPiece();
+          else {
+            cur.fmt += '%c';
+            cur.order.push({ char: text.charCodeAt(0) });
+            cur.fmt += text.slice(1).replace(/%/g, '%%');
+            afterS = false;
+            continue;
+          }
+        }
+        cur.fmt += text.replace(/%/g, '%%');
         afterS = false;
         continue;
       }
       const bad = c.flags.special || c.precision !== null || c.width === '*' || (c.type === 'string' && c.flags.zeropad) ||
         (c.type === 'number' && c.base === 8) || !['number', 'string', 'char'].includes(c.type);
       if (bad) throw unsupported('this sprintf conversion in a kernel probe', e.tok);
-      fmt += '%' + (c.flags.zeropad ? '0' : '') + (c.flags.plus ? '+' : '') + (c.flags.left ? '-' : '') + (c.flags.space ? ' ' : '') +
+      if (full()) nextPiece();
+      cur.fmt += '%' + (c.flags.zeropad ? '0' : '') + (c.flags.plus ? '+' : '') + (c.flags.left ? '-' : '') + (c.flags.space ? ' ' : '') +
         (c.width ?? '');
-      if (c.type === 'string') fmt += 's';
-      else if (c.type === 'char') fmt += 'c';
-      else fmt += c.base === 16 ? (c.flags.large ? 'llX' : 'llx') : c.flags.sign ? 'lld' : 'llu';
+      if (c.type === 'string') cur.fmt += 's';
+      else if (c.type === 'char') cur.fmt += 'c';
+      else cur.fmt += c.base === 16 ? (c.flags.large ? 'llX' : 'llx') : c.flags.sign ? 'lld' : 'llu';
       afterS = c.type === 'string';
-      order.push({ arg: kinds.length });
+      cur.order.push({ arg: kinds.length });
       kinds.push(c.type === 'string' ? 'string' : 'long');
     }
     if (kinds.length !== e.args.length) throw unsupported('sprintf with a mismatched argument count', e.tok);
-    if (order.length > 12) throw unsupported('sprintf with more than 12 arguments (counting a %c for each letter or digit right after a %s)', e.tok);
     // Strings are evaluated into scratch first; the data array then holds their addresses.
     const values = e.args.map((x, i) => {
       if (kinds[i] === 'string') return { str: this.str(x) };
@@ -2224,21 +2236,34 @@ export class ProbeGen {
       a.stxDW(this.fp, slot, R0);
       return { slot };
     });
-    const data = this.stack(8 * Math.max(1, order.length));
+    const data = this.stack(8 * Math.max(1, ...pieces.map((x) => x.order.length)));
+    let out = -1;
+    for (const piece of pieces) {
+      const part = this.snprintfPiece(piece.fmt, piece.order, values, data, e.tok);
+      out = out < 0 ? part : this.concatOffsets(out, part);
+    }
+    this.stackTop -= 8 * Math.max(1, ...pieces.map((x) => x.order.length)) + 8 * values.filter((v) => 'slot' in v).length;
+    return out;
+  }
+
+  /** One bpf_snprintf of a sprintf: `order` lists what goes into the data array at `data`. */
+  private snprintfPiece(fmt: string, order: ({ arg: number } | { char: number })[], values: ({ str: number } | { slot: number })[],
+    data: number, tok: A.Expr['tok']): number {
+    const a = this.a;
     order.forEach((d, i) => {
       if ('char' in d) a.mov64Imm(R1, d.char);
       else {
         const v = values[d.arg]!;
         if ('str' in v) {
           a.mov64Reg(R1, R7);
-          a.alu64Imm('add', R1, v.str!);
-        } else a.ldxDW(R1, this.fp, v.slot!);
+          a.alu64Imm('add', R1, v.str);
+        } else a.ldxDW(R1, this.fp, v.slot);
       }
       a.stxDW(this.fp, data + 8 * i, R1);
     });
     const out = this.scratch(this.SLOT);
     const { map, offset } = this.layout.constant(fmt);
-    a.at(e.tok);
+    a.at(tok);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, out);
     a.mov64Imm(R2, this.ks.maxLen);
@@ -2253,7 +2278,6 @@ export class ProbeGen {
     }
     a.call('snprintf');
     this.ks.fixTail(R7, out);
-    this.stackTop -= 8 * Math.max(1, order.length) + 8 * values.filter((v) => 'slot' in v).length;
     return out;
   }
 
