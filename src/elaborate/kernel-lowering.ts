@@ -3,6 +3,7 @@
 // through the ring buffer in order with the rest of the output; `ansi_*(...)` (escape
 // sequences) and `warn(msg)` (a WARNING line on stderr): as `printf("%s", call)` they become
 // deferred print arguments (bpf/codegen/deferred.ts), made in user space in order with the rest.
+// `$return` in syscall return probes names the tracepoint's `$ret`, as stap's DWARF probes have it.
 
 import type * as A from '../parse/ast.js';
 import { forEachChild, type Node } from '../parse/walk.js';
@@ -10,7 +11,13 @@ import type { DerivedProbe, Program } from './model.js';
 
 export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
   const seen = new Set<A.FunctionDecl>();
+  let returnIsRet = false;
   const visit = (n: Node): void => {
+    // `$return` in a syscall return probe (stap's name, on sys_exit_*) is the tracepoint's $ret.
+    if (n.kind === 'target_symbol' && n.name === '$return' && returnIsRet) {
+      n.name = '$ret';
+      return;
+    }
     if (n.kind === 'functioncall') {
       const f = p.bindings.calls.get(n);
       if (f?.decl && !seen.has(f.decl)) {
@@ -36,7 +43,11 @@ export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
     }
     forEachChild(n, visit);
   };
-  for (const pr of probes) visit(pr.body);
+  for (const pr of probes) {
+    const trace = pr.site.family === 'kernel.trace' ? String(pr.site.params['trace'] ?? '') : '';
+    returnIsRet = /^(syscalls:sys_exit_\w+|raw_syscalls:sys_exit|sys_exit)$/.test(trace);
+    visit(pr.body);
+  }
 }
 
 /** Turns `n` into `by` in place (its parent keeps the reference). */

@@ -174,3 +174,11 @@ test('warn() in a kernel handler: one WARNING line on stderr (repeats dropped, a
   assert.equal(r.stderr, 'WARNING: sig 0\n');
   assert.equal(r.rc, 0);
 });
+
+test('$return in syscall return probes (stap\'s name) is the tracepoint\'s return value', async () => {
+  const r = await runTstap(['-c', workload('openat /nonexistent/ret 2'), script(`
+probe syscall.openat.return { if (pid() == target() && $return == -2) printf("%d %d %d\\n", $return, retval, @defined($return)) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.match(r.stdout, /^(-2 -2 1\n){2,}$/);
+});
