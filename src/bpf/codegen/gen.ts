@@ -147,6 +147,8 @@ export class ProbeGen {
    * Read from map memory, the budget is just some number to it.
    */
   private callbackBudget = -1;
+  /** The entry-deleting callback of `delete a`, one per map (see `clearArray`). */
+  private readonly clearCallbacks = new Map<MapSpec, string>();
 
   /** Whether generated code used the scratch area (known after generate()). */
   get usedScratch(): boolean {
@@ -904,6 +906,10 @@ export class ProbeGen {
         this.clearStats(loc);
         return;
       }
+      if (loc.kind === 'array') {
+        this.clearArray(loc);
+        return;
+      }
     }
     if (v.kind === 'symbol' && this.varOf(v).scope !== 'global') {
       const local = this.varOf(v);
@@ -1447,6 +1453,33 @@ export class ProbeGen {
       a.stxDW(this.fp, cpu, R1);
       a.ja(top);
     };
+  }
+
+  /**
+   * `delete a` of a whole array (statistics arrays included): bpf_for_each_map_elem (5.13+)
+   * with a callback deleting the entry it visits, which hash and per-CPU hash maps allow (the
+   * element's link to the next one survives its deletion).
+   */
+  private clearArray(loc: Extract<GlobalLoc, { kind: 'array' }>): void {
+    const a = this.a;
+    let name = this.clearCallbacks.get(loc.map);
+    if (!name) {
+      // callback(map, key, value, ctx): the map pointer and the key go straight to the helper.
+      name = this.fresh('clrcb');
+      const cb = new Assembler<MapSpec, Token>();
+      cb.at(a.currentSpan);
+      cb.func(name);
+      cb.call('map_delete_elem');
+      cb.mov64Imm(R0, 0);
+      cb.exit();
+      this.subprogs.push(cb);
+      this.clearCallbacks.set(loc.map, name);
+    }
+    a.ldMapFd(R1, loc.map);
+    a.ldFunc(R2, name);
+    a.mov64Imm(R3, 0);
+    a.mov64Imm(R4, 0);
+    a.call('for_each_map_elem');
   }
 
   /** `delete s` of a scalar statistic: every possible CPU's accumulator is zeroed. */
