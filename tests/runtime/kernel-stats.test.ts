@@ -12,7 +12,8 @@ import { script, workload } from './kernel-fixtures.js';
  * handler, then `end`; and the same in the interpreter, `body` in a begin loop.
  */
 async function sameAsInterpreter(globals: string, body: string, end: string, n: number): Promise<string> {
-  const kernel = await runTstap(['-c', workload(`kill0 ${n}`), script(`
+  // On one CPU, as the interpreter's statistics: stap's merged variance depends on the split.
+  const kernel = await runTstap(['-c', `taskset -c 0 ${workload(`kill0 ${n}`)}`, script(`
 global ${globals}, i
 probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) { i++; ${body} } }
 probe end { ${end} }
@@ -58,4 +59,29 @@ test('delete of a whole statistics array in a kernel handler', async () => {
   await sameAsInterpreter('s',
     's[i % 5] <<< i; if (i == 33) delete s',
     'foreach ([k] in s) printf("%d: %d %d %d %d %d\\n", k, @count(s[k]), @sum(s[k]), @min(s[k]), @max(s[k]), @avg(s[k])); print(@hist_log(s[1]))', 50);
+});
+
+const VALUES = 'x = (i * i * 7919) % 1000 - 300';
+
+test('@variance read in a kernel handler: global statistics, with and without a shift', async () => {
+  await sameAsInterpreter('s, t, u',
+    `${VALUES}; s <<< x; t <<< x * 1000; u <<< i; if (i % 5 == 0) printf("%d %d %d %d\\n", i, @variance(s), @variance(t, 4), @variance(u, 9))`,
+    'printf("%d %d %d\\n", @variance(s), @variance(t, 4), @variance(u, 9))', 60);
+});
+
+test('@variance of statistics array entries in a kernel handler, and read at the end', async () => {
+  await sameAsInterpreter('a',
+    `${VALUES}; a[i % 3] <<< x; a[i % 3] <<< -x / 3; if (i % 4 == 0) printf("%d %d\\n", i, @variance(a[i % 3], 2)); if (i == 30) delete a[1]`,
+    'foreach ([k] in a) printf("%d %d %d\\n", k, @count(a[k]), @variance(a[k], 2))', 45);
+});
+
+test('@variance of one value and of an empty statistic in a kernel handler', async () => {
+  await sameAsInterpreter('s, a',
+    's <<< 42; a[1] <<< 7; if (i == 1) printf("%d %d\\n", @variance(s), @variance(a[1]))',
+    'printf("%d %d\\n", @variance(s), @variance(a[1])); try { println(@variance(a[2])) } catch (m) { println(m) }', 1);
+  const r = await runTstap(['-c', workload('kill0 1'), script(`
+global s, n
+probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) { n++; if (n > 5) s <<< 1; println(@variance(s)) } }
+`)]);
+  assert.match(r.stderr, /^ERROR: empty aggregate near operator '@variance'/);
 });

@@ -89,10 +89,6 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   // only interpreted handlers touch keeps the interpreter's semantics (insertion order, ...).
   const everyGlobal = candidates.length > 0 ? new KernelLayout(p.globals, maxMapEntries, buckets, strLen) : null;
   const runnable = candidates.filter((probe) => {
-    if (sharedGlobals(p, [probe]).some(needsVariance)) {
-      opts.onInterpreted?.(probe, 'kernel statistics keep no @variance');
-      return false;
-    }
     try {
       new ProbeGen(p, probe, everyGlobal!, new Records(), TEST_RUN, true, opts.maxActionUser, getBtf).generate('trial');
       return true;
@@ -107,11 +103,6 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   const kernel = [...attached, ...runnable];
   if (kernel.length === 0) return null;
   const globals = sharedGlobals(p, kernel);
-  for (const g of globals) {
-    if (needsVariance(g)) {
-      throw new SemanticError('kernel:unsupported', 'not supported in kernel context yet: @variance of a statistic written in a kernel probe', g.tok);
-    }
-  }
   const layout = new KernelLayout(globals, maxMapEntries, buckets, strLen);
   layout.possibleCpus = opts.possibleCpus;
   const records = new Records();
@@ -131,11 +122,6 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   });
   layout.sizeScratch(scratch);
   return { spec: { maps: layout.maps, programs, records: records.formats }, layout, printCalls: records.printCalls, kernelProbes: new Set(kernel) };
-}
-
-/** Kernel statistics keep count, sum, min, max and buckets; not the running variance. */
-function needsVariance(g: Var): boolean {
-  return g.type === 'stats' && g.statOps.has('@variance');
 }
 
 const TEST_RUN: ReturnType<typeof resolveTarget> = { attach: { kind: 'test_run' }, vars: { kind: 'none' } };

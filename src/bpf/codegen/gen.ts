@@ -19,7 +19,7 @@ import { Assembler } from '../asm.js';
 import { R0, R8, R1, R2, R3, R4, R5, R6, R7, R9, FP, type Reg, type WReg } from '../insn.js';
 import type { MapSpec, ProgramSpec, RecordField, RecordFormat, RecordKind } from '../spec.js';
 import { recordLayout } from '../../wire/records.js';
-import { KernelLayout, SCRATCH_MAX, STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc } from './layout.js';
+import { KernelLayout, SCRATCH_MAX, STAT_AVGS, STAT_COUNT, STAT_HIST, STAT_M2, STAT_MAX, STAT_MIN, STAT_SUM, STAT_VARS, type GlobalLoc } from './layout.js';
 import { KernelStrings } from './kstrings.js';
 import type { Target } from './targets.js';
 import { narrowIntType } from './c-int.js';
@@ -1501,7 +1501,6 @@ export class ProbeGen {
    */
   private statRead(e: A.StatOp): void {
     const a = this.a;
-    if (e.ctype === 'variance') throw unsupported('@variance', e.tok);
     const t = e.stat;
     let loc: GlobalLoc;
     let keyOff = -1;
@@ -1512,6 +1511,10 @@ export class ProbeGen {
       keyOff = this.key(loc, t.indexes as A.Expr[]);
     } else throw unsupported(`@${e.ctype} of this statistic`, e.tok);
     if (loc.kind === 'scalar' || !loc.stats) throw new Error('internal error: not a statistic');
+    if (e.ctype === 'variance') {
+      this.statVariance(e, loc.map, keyOff, loc.var.varianceShift ?? 0);
+      return;
+    }
     const [cnt, sum, min, max] = [this.stack(8), this.stack(8), this.stack(8), this.stack(8)];
     for (const slot of [cnt, sum, min, max]) a.stDW(this.fp, slot, 0);
     const top = this.fresh('cpu');
@@ -1561,6 +1564,142 @@ export class ProbeGen {
         a.alu64Reg('sdiv', R0, R1);
       } else a.ldxDW(R0, this.fp, e.ctype === 'min' ? min : max);
     }
+    this.stackTop -= 40;
+  }
+
+  /**
+   * @variance read in a kernel handler, with the interpreter's (stap's) arithmetic: a global
+   * statistic combines every CPU's running variance with the total-variance formula around
+   * the mean of all values (aggregateGlobal, two passes); an array entry folds the CPUs that
+   * hold values into the first one pairwise, in CPU order (aggregateArrayEntry). R0 = result.
+   */
+  private statVariance(e: A.StatOp, map: MapSpec, keyOff: number, shift: number): void {
+    const a = this.a;
+    const [cnt, sum, avg, acc, old] = [this.stack(8), this.stack(8), this.stack(8), this.stack(8), this.stack(8)];
+    for (const slot of [cnt, sum, avg, acc]) a.stDW(this.fp, slot, 0);
+    /** R1 = R1 * R2 * R2, R2 kept. */
+    const squareTimes = () => {
+      a.alu64Reg('mul', R1, R2);
+      a.alu64Reg('mul', R1, R2);
+    };
+    /** R3 += (count - 1) * variance_s of the accumulator at R0; clobbers R1, R2. */
+    const addSpread = () => {
+      a.ldxDW(R1, R0, STAT_COUNT);
+      a.alu64Imm('sub', R1, 1);
+      a.ldxDW(R2, R0, STAT_VARS);
+      a.alu64Reg('mul', R1, R2);
+      a.alu64Reg('add', R3, R1);
+    };
+    /** The mean of all values so far, scaled: sum << shift / count, into `avg`. */
+    const mean = () => {
+      a.ldxDW(R1, this.fp, sum);
+      if (shift) a.alu64Imm('lsh', R1, shift);
+      a.ldxDW(R2, this.fp, cnt);
+      a.alu64Reg('sdiv', R1, R2);
+      a.stxDW(this.fp, avg, R1);
+    };
+    /** count and sum += this CPU's (R0). */
+    const addCountSum = () => {
+      for (const [slot, field] of [[cnt, STAT_COUNT], [sum, STAT_SUM]] as const) {
+        a.ldxDW(R2, this.fp, slot);
+        a.ldxDW(R3, R0, field);
+        a.alu64Reg('add', R2, R3);
+        a.stxDW(this.fp, slot, R2);
+      }
+    };
+    /** No values on any CPU: stap's "empty aggregate". */
+    const nonEmpty = () => {
+      const some = this.fresh('vsome');
+      a.ldxDW(R1, this.fp, cnt);
+      a.jmpImm('jne', R1, 0, some);
+      a.at(e.tok);
+      this.runtimeError(EMPTY_AGGREGATE, e.tok);
+      a.label(some);
+    };
+    const pass = (body: () => void) => {
+      const top = this.fresh('vcpu');
+      const next = this.fresh('vnext');
+      const done = this.fresh('vdone');
+      const nextCpu = this.percpuLoopHead(map, keyOff, top, done);
+      a.ldxDW(R1, R0, STAT_COUNT);
+      a.jmpImm('jeq', R1, 0, next);
+      body();
+      a.label(next);
+      nextCpu();
+      a.label(done);
+      this.stackTop -= 8;
+    };
+    if (keyOff < 0) {
+      pass(addCountSum);
+      nonEmpty();
+      mean();
+      pass(() => {
+        // acc += count * d * d + (count - 1) * variance_s, d = this CPU's mean - the mean.
+        a.ldxDW(R3, this.fp, acc);
+        a.ldxDW(R2, R0, STAT_AVGS);
+        a.ldxDW(R1, this.fp, avg);
+        a.alu64Reg('sub', R2, R1);
+        a.ldxDW(R1, R0, STAT_COUNT);
+        squareTimes();
+        a.alu64Reg('add', R3, R1);
+        addSpread();
+        a.stxDW(this.fp, acc, R3);
+      });
+      a.ldxDW(R0, this.fp, acc);
+    } else {
+      pass(() => {
+        const merge = this.fresh('vmerge');
+        const end = this.fresh('vend');
+        a.ldxDW(R2, this.fp, cnt);
+        a.jmpImm('jne', R2, 0, merge);
+        // The first CPU with values: copied.
+        for (const [slot, field] of [[cnt, STAT_COUNT], [sum, STAT_SUM], [avg, STAT_AVGS], [acc, STAT_VARS]] as const) {
+          a.ldxDW(R3, R0, field);
+          a.stxDW(this.fp, slot, R3);
+        }
+        a.ja(end);
+        a.label(merge);
+        // acc = (n1 d1² + (n1 - 1) v1 + n2 d2² + (n2 - 1) v2) / (n1 + n2 - 1) around the new mean.
+        a.stxDW(this.fp, old, R2);
+        addCountSum();
+        a.ldxDW(R4, this.fp, avg); // the old mean
+        a.mov64Reg(R5, R0);
+        mean();
+        a.mov64Reg(R0, R5);
+        a.ldxDW(R3, this.fp, old);
+        a.alu64Imm('sub', R3, 1);
+        a.ldxDW(R1, this.fp, acc);
+        a.alu64Reg('mul', R3, R1); // (n1 - 1) v1
+        a.mov64Reg(R2, R4);
+        a.ldxDW(R1, this.fp, avg);
+        a.alu64Reg('sub', R2, R1);
+        a.ldxDW(R1, this.fp, old);
+        squareTimes();
+        a.alu64Reg('add', R3, R1); // + n1 d1²
+        a.ldxDW(R2, R0, STAT_AVGS);
+        a.ldxDW(R1, this.fp, avg);
+        a.alu64Reg('sub', R2, R1);
+        a.ldxDW(R1, R0, STAT_COUNT);
+        squareTimes();
+        a.alu64Reg('add', R3, R1); // + n2 d2²
+        addSpread(); // + (n2 - 1) v2
+        a.ldxDW(R2, this.fp, cnt);
+        a.alu64Imm('sub', R2, 1);
+        a.alu64Reg('sdiv', R3, R2);
+        a.stxDW(this.fp, acc, R3);
+        a.label(end);
+      });
+      nonEmpty();
+      a.ldxDW(R0, this.fp, acc);
+      if ((2 * shift) & 63) a.alu64Imm('arsh', R0, (2 * shift) & 63);
+      this.stackTop -= 40;
+      return;
+    }
+    // The global statistic: variance_s = acc / (count - 1), unscaled.
+    a.ldxDW(R1, this.fp, cnt);
+    a.alu64Imm('sub', R1, 1);
+    a.alu64Reg('sdiv', R0, R1);
+    if ((2 * shift) & 63) a.alu64Imm('arsh', R0, (2 * shift) & 63);
     this.stackTop -= 40;
   }
 
@@ -1632,15 +1771,66 @@ export class ProbeGen {
     a.stxDW(R0, STAT_SUM, R3);
     a.alu64Imm('add', R2, 1);
     a.stxDW(R0, STAT_COUNT, R2);
+    const variance = loc.var.statOps.has('@variance');
+    const shift = loc.var.varianceShift ?? 0;
+    if (variance) this.welford(shift);
     a.ja(hist);
     a.label(first);
     a.stDW(R0, STAT_COUNT, 1);
     a.stxDW(R0, STAT_SUM, R1);
     a.stxDW(R0, STAT_MIN, R1);
     a.stxDW(R0, STAT_MAX, R1);
+    if (variance) {
+      a.mov64Reg(R3, R1);
+      if (shift) a.alu64Imm('lsh', R3, shift);
+      a.stxDW(R0, STAT_AVGS, R3);
+      a.stDW(R0, STAT_M2, 0);
+    }
     a.label(hist);
     if (loc.stats.buckets > 0) this.histBucket(loc.var, loc.stats.buckets);
     a.ldxDW(R0, this.fp, valSlot);
+    this.stackTop -= 8;
+  }
+
+  /**
+   * stap's running variance (__stp_stat_add, as the interpreter's statAdd): R0 = the stat_data,
+   * R1 = the value, R2 = the count with it. `delta` is a C int there, hence the 32-bit cut.
+   * Keeps R0 and R1.
+   */
+  private welford(shift: number): void {
+    const a = this.a;
+    a.mov64Reg(R3, R1);
+    if (shift) a.alu64Imm('lsh', R3, shift); // scaled
+    a.ldxDW(R5, R0, STAT_AVGS);
+    a.mov64Reg(R4, R3);
+    a.alu64Reg('sub', R4, R5);
+    a.alu64Imm('lsh', R4, 32);
+    a.alu64Imm('arsh', R4, 32); // delta
+    const q = this.stack(8);
+    a.mov64Reg(R5, R4);
+    a.alu64Reg('sdiv', R5, R2);
+    a.stxDW(this.fp, q, R5);
+    a.ldxDW(R5, R0, STAT_AVGS);
+    a.ldxDW(R2, this.fp, q);
+    a.alu64Reg('add', R5, R2);
+    a.stxDW(R0, STAT_AVGS, R5); // avg_s += delta / count
+    a.alu64Reg('sub', R3, R5);
+    a.alu64Reg('mul', R3, R4);
+    a.ldxDW(R4, R0, STAT_M2);
+    a.alu64Reg('add', R3, R4);
+    a.stxDW(R0, STAT_M2, R3); // m2 += delta * (scaled - avg_s)
+    a.ldxDW(R2, R0, STAT_COUNT);
+    const few = this.fresh('var1');
+    const set = this.fresh('varset');
+    a.mov64Imm(R4, -1);
+    a.jmpImm('jslt', R2, 2, few);
+    a.alu64Imm('sub', R2, 1);
+    a.mov64Reg(R4, R3);
+    a.alu64Reg('sdiv', R4, R2);
+    a.ja(set);
+    a.label(few);
+    a.label(set);
+    a.stxDW(R0, STAT_VARS, R4); // variance_s = m2 / (count - 1)
     this.stackTop -= 8;
   }
 

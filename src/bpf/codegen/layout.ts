@@ -16,7 +16,7 @@ export const RINGBUF_SIZE = 1 << 24;
 /** stap's MAXBACKTRACE: frames kept per stack. */
 export const MAXBACKTRACE = 20;
 
-/** stats value: count, sum, min, max, then histogram buckets (8 bytes each). */
+/** stats value: count, sum, min, max, avg_s, m2, variance_s, then histogram buckets (8 bytes each). */
 export interface StatsLayout {
   buckets: number;
   size: number;
@@ -38,7 +38,11 @@ export const STAT_COUNT = 0;
 export const STAT_SUM = 8;
 export const STAT_MIN = 16;
 export const STAT_MAX = 24;
-export const STAT_HIST = 32;
+/** stap's running mean scaled by 2^shift (`avg_s`), Welford's `_M2` and `variance_s` (stat-common.c). */
+export const STAT_AVGS = 32;
+export const STAT_M2 = 40;
+export const STAT_VARS = 48;
+export const STAT_HIST = 56;
 
 export class KernelLayout {
   readonly maps: MapSpec[] = [];

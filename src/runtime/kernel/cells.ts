@@ -8,7 +8,7 @@ import { ArrayFullError } from '../../interp/arrays.js';
 import type { Cell } from '../../interp/context.js';
 import type { PerCpuStats } from '../../interp/natives.js';
 import type { RecordField } from '../../bpf/spec.js';
-import { STAT_COUNT, STAT_HIST, STAT_MAX, STAT_MIN, STAT_SUM, type GlobalLoc, type StatsLayout } from '../../bpf/codegen/layout.js';
+import { STAT_AVGS, STAT_COUNT, STAT_HIST, STAT_M2, STAT_MAX, STAT_MIN, STAT_SUM, STAT_VARS, type GlobalLoc, type StatsLayout } from '../../bpf/codegen/layout.js';
 import { slotSize } from '../../bpf/codegen/kstrings.js';
 import type { StatData } from '../../format/stats.js';
 import type { MapHandle } from './map-handle.js';
@@ -52,11 +52,10 @@ function decodeString(b: Buffer, off: number, size: number): string {
 function decodeStats(b: Buffer, at: number, layout: StatsLayout): StatData {
   const hist: bigint[] = [];
   for (let i = 0; i < layout.buckets; i++) hist.push(b.readBigInt64LE(at + STAT_HIST + 8 * i));
-  const sum = b.readBigInt64LE(at + STAT_SUM);
-  const count = b.readBigInt64LE(at + STAT_COUNT);
+  const field = (off: number) => b.readBigInt64LE(at + off);
   return {
-    count, sum, min: b.readBigInt64LE(at + STAT_MIN), max: b.readBigInt64LE(at + STAT_MAX),
-    avgS: count ? sum / count : 0n, m2: 0n, varianceS: 0n, variance: 0n, histogram: hist,
+    count: field(STAT_COUNT), sum: field(STAT_SUM), min: field(STAT_MIN), max: field(STAT_MAX),
+    avgS: field(STAT_AVGS), m2: field(STAT_M2), varianceS: field(STAT_VARS), variance: 0n, histogram: hist,
   };
 }
 
@@ -65,6 +64,9 @@ function encodeStats(b: Buffer, at: number, layout: StatsLayout, sd: StatData): 
   b.writeBigInt64LE(sd.sum, at + STAT_SUM);
   b.writeBigInt64LE(sd.min, at + STAT_MIN);
   b.writeBigInt64LE(sd.max, at + STAT_MAX);
+  b.writeBigInt64LE(sd.avgS, at + STAT_AVGS);
+  b.writeBigInt64LE(sd.m2, at + STAT_M2);
+  b.writeBigInt64LE(sd.varianceS, at + STAT_VARS);
   for (let i = 0; i < layout.buckets; i++) b.writeBigInt64LE(sd.histogram[i] ?? 0n, at + STAT_HIST + 8 * i);
 }
 
