@@ -85,3 +85,25 @@ probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) { n++; if
 `)]);
   assert.match(r.stderr, /^ERROR: empty aggregate near operator '@variance'/);
 });
+
+test('histogram buckets read in a kernel handler: @hist_log(s)[i], @hist_linear(...)[i], `in`', async () => {
+  await sameAsInterpreter('s, l, a',
+    `${VALUES}; s <<< x; l <<< x; a[i % 2] <<< x; if (i % 9 == 0) printf("%d %d %d %d %d %d %d %d\\n", i, @hist_log(s)[64], @hist_log(s)[72], 73 in @hist_log(s), 3 in @hist_log(s), @hist_linear(l, -300, 700, 100)[4], 200 in @hist_linear(l, -300, 700, 100), @hist_log(a[1])[71])`,
+    'for (b = 60; b < 76; b++) printf("%d:%d:%d ", b, @hist_log(s)[b], b in @hist_log(s)); println(""); for (b = 0; b < 13; b++) printf("%d ", @hist_linear(l, -300, 700, 100)[b]); println("")', 40);
+});
+
+test('histogram bucket errors in a kernel handler: empty aggregate, index out of range', async () => {
+  for (const expr of ['@hist_log(s)[3]', '@hist_log(s)[-1]', '@hist_log(s)[128]', '@hist_log(a[5])[1]']) {
+    const body = `if (i > 1) s <<< i; println(${expr})`;
+    const kernel = await runTstap(['-c', workload('kill0 2'), script(`
+global s, a, i
+probe kernel.trace("syscalls:sys_enter_kill") { if (pid() == target()) { i++; ${body} } }
+`)]);
+    const interp = await runTstap([script(`
+global s, a, i
+probe begin { for (k = 0; k < 2; k++) { i++; ${body} } exit() }
+`)]);
+    assert.equal(kernel.stdout, interp.stdout, expr);
+    assert.equal(kernel.stderr.split('\n')[0]!.replace(/ at \/tmp\/\S+/, ''), interp.stderr.split('\n')[0]!.replace(/ at \/tmp\/\S+/, ''), expr);
+  }
+});

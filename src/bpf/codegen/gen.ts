@@ -4,7 +4,7 @@
 // supported in kernel context are compile errors naming the construct (docs/compat.md).
 
 import { histOpOf } from '../../elaborate/hist-op.js';
-import { EMPTY_AGGREGATE } from '../../format/errors.js';
+import { EMPTY_AGGREGATE, HIST_INDEX_RANGE } from '../../format/errors.js';
 import { arrayOverflowMessage } from '../../elaborate/runtime-messages.js';
 import { straightLineCount } from '../../elaborate/straight-line.js';
 import { SemanticError } from '../../diag/errors.js';
@@ -1269,6 +1269,10 @@ export class ProbeGen {
   }
 
   private readElement(e: A.ArrayIndex): void {
+    if (e.base.kind === 'hist_op') {
+      this.histRead(e.base, e.indexes[0]!, false);
+      return;
+    }
     const loc = this.arrayOf(e);
     if (loc.value !== 'long') throw unsupported('reading this array in a kernel probe', e.tok);
     const key = this.key(loc, e.indexes as A.Expr[]);
@@ -1281,6 +1285,10 @@ export class ProbeGen {
   }
 
   private arrayIn(e: A.ArrayIn): void {
+    if (e.operand.base.kind === 'hist_op') {
+      this.histRead(e.operand.base, e.operand.indexes[0]!, true);
+      return;
+    }
     const loc = this.arrayOf(e.operand);
     if (e.operand.indexes.some((i) => i === null)) throw unsupported('wildcard `in`', e.tok);
     const key = this.key(loc, e.operand.indexes as A.Expr[]);
@@ -1499,9 +1507,8 @@ export class ProbeGen {
    * fetched with map_lookup_percpu_elem (Linux 5.19+) and merged as the interpreter merges
    * them. @min/@max/@avg of an empty statistic are stap's "empty aggregate" error.
    */
-  private statRead(e: A.StatOp): void {
-    const a = this.a;
-    const t = e.stat;
+  /** A statistic being read: its map and, for an array entry, the key built in scratch (else -1). */
+  private statLoc(t: A.Expr, what: string, tok: Token): { loc: Exclude<GlobalLoc, { kind: 'scalar' }> & { stats: NonNullable<unknown> }; keyOff: number } {
     let loc: GlobalLoc;
     let keyOff = -1;
     if (t.kind === 'symbol') loc = this.globalLoc(t);
@@ -1509,8 +1516,14 @@ export class ProbeGen {
       loc = this.globalLoc(t.base);
       if (loc.kind !== 'array') throw new Error('internal error');
       keyOff = this.key(loc, t.indexes as A.Expr[]);
-    } else throw unsupported(`@${e.ctype} of this statistic`, e.tok);
+    } else throw unsupported(what, tok);
     if (loc.kind === 'scalar' || !loc.stats) throw new Error('internal error: not a statistic');
+    return { loc: loc as Exclude<GlobalLoc, { kind: 'scalar' }> & { stats: NonNullable<unknown> }, keyOff };
+  }
+
+  private statRead(e: A.StatOp): void {
+    const a = this.a;
+    const { loc, keyOff } = this.statLoc(e.stat, `@${e.ctype} of this statistic`, e.tok);
     if (e.ctype === 'variance') {
       this.statVariance(e, loc.map, keyOff, loc.var.varianceShift ?? 0);
       return;
@@ -1701,6 +1714,68 @@ export class ProbeGen {
     a.alu64Reg('sdiv', R0, R1);
     if ((2 * shift) & 63) a.alu64Imm('arsh', R0, (2 * shift) & 63);
     this.stackTop -= 40;
+  }
+
+  /**
+   * `@hist_log(s)[i]` (`inOp`: `i in @hist_log(s)`) in a kernel handler: bucket i summed over
+   * every CPU, as the interpreter's histBucket/histIn: an empty statistic is "empty aggregate",
+   * an index out of range "histogram index out of range"; `in` is 1 for a nonempty bucket.
+   */
+  private histRead(h: A.HistOp, index: A.Expr, inOp: boolean): void {
+    const a = this.a;
+    const { loc, keyOff } = this.statLoc(h.stat, 'this histogram', h.tok);
+    const buckets = loc.stats.buckets;
+    const [idx, cnt, hits] = [this.stack(8), this.stack(8), this.stack(8)];
+    this.long(index);
+    a.stxDW(this.fp, idx, R0);
+    a.stDW(this.fp, cnt, 0);
+    a.stDW(this.fp, hits, 0);
+    const top = this.fresh('hcpu');
+    const next = this.fresh('hnext');
+    const done = this.fresh('hdone');
+    const nextCpu = this.percpuLoopHead(loc.map, keyOff, top, done);
+    a.ldxDW(R1, this.fp, cnt);
+    a.ldxDW(R2, R0, STAT_COUNT);
+    a.alu64Reg('add', R1, R2);
+    a.stxDW(this.fp, cnt, R1);
+    a.ldxDW(R2, this.fp, idx);
+    a.jmpImm('jge', R2, buckets, next); // unsigned: negative indexes too
+    a.alu64Imm('lsh', R2, 3);
+    a.alu64Reg('add', R0, R2);
+    a.ldxDW(R2, R0, STAT_HIST);
+    a.ldxDW(R1, this.fp, hits);
+    a.alu64Reg('add', R1, R2);
+    a.stxDW(this.fp, hits, R1);
+    a.label(next);
+    nextCpu();
+    a.label(done);
+    this.stackTop -= 8;
+    a.at(h.tok);
+    a.ldxDW(R2, this.fp, idx);
+    if (inOp) {
+      const no = this.fresh('hno');
+      const end = this.fresh('hend');
+      a.jmpImm('jge', R2, buckets, no);
+      a.ldxDW(R1, this.fp, hits);
+      a.jmpImm('jeq', R1, 0, no);
+      a.mov64Imm(R0, 1);
+      a.ja(end);
+      a.label(no);
+      a.mov64Imm(R0, 0);
+      a.label(end);
+    } else {
+      const some = this.fresh('hsome');
+      const inRange = this.fresh('hrange');
+      a.ldxDW(R1, this.fp, cnt);
+      a.jmpImm('jne', R1, 0, some);
+      this.runtimeError(EMPTY_AGGREGATE, h.tok);
+      a.label(some);
+      a.jmpImm('jlt', R2, buckets, inRange);
+      this.runtimeError(HIST_INDEX_RANGE, h.tok);
+      a.label(inRange);
+      a.ldxDW(R0, this.fp, hits);
+    }
+    this.stackTop -= 24;
   }
 
   private statAdd(e: A.AssignmentExpr): void {
