@@ -59,7 +59,8 @@ export function dispatchSyscalls(sys: SysApi, progs: Map<ProgramSpec, number>): 
       mapUpdate(sys, table.fd, key, value, BPF_ANY);
       out.programs.add(p);
     }
-    const prog = progLoad(sys, { type: ProgType.TRACEPOINT, insns: dispatcherCode(table.fd), name: `tstap_sys_${dir}` });
+    // Named like the probes' programs (tstap<pid>_...), so inventories of ours find it too.
+    const prog = progLoad(sys, { type: ProgType.TRACEPOINT, insns: dispatcherCode(table.fd), name: `tstap${process.pid % 100000}_${dir === 'enter' ? 'se' : 'sx'}` });
     out.fds.push(prog);
     const perf = openTracepointEvent(sys, readEventFormat('raw_syscalls', `sys_${dir}`).id);
     out.fds.push(perf);
