@@ -14,3 +14,13 @@ function copy(v: unknown): unknown {
   }
   return out;
 }
+
+/**
+ * Turns AST node `n` into `by` in place, so that whatever holds `n` (its parent, a binding
+ * table) now holds the replacement: a rewrite without finding the parent.
+ */
+export function replaceInPlace(n: object, by: object): void {
+  const node = n as Record<string, unknown>;
+  for (const k of Object.keys(node)) delete node[k];
+  Object.assign(node, by);
+}

@@ -6,6 +6,7 @@ import { SemanticError } from '../diag/errors.js';
 import type * as A from '../parse/ast.js';
 import { printExpr } from '../parse/printer.js';
 import { forEachChild, type Node } from '../parse/walk.js';
+import { replaceInPlace } from './clone.js';
 import type { ProbeSite } from './model.js';
 
 /** The entry point of a return site, or null if the site is not a return probe. */
@@ -49,10 +50,7 @@ export class EntryValues {
       const saved = (): A.Expr => ({
         kind: 'arrayindex', tok: op.tok, base: { kind: 'symbol', tok: op.tok, name } as A.Expr, indexes: [{ kind: 'functioncall', tok: op.tok, name: 'tid', args: [] } as A.Expr],
       } as A.Expr);
-      // In place: the parent keeps its reference.
-      const node = op as unknown as Record<string, unknown>;
-      delete node['operand'];
-      Object.assign(node, saved());
+      replaceInPlace(op, saved());
       body.statements.push({ kind: 'delete_statement', tok, value: saved() } as A.Stmt);
     }
     return probes;

@@ -8,6 +8,7 @@
 import type * as A from '../parse/ast.js';
 import { forEachChild, type Node } from '../parse/walk.js';
 import type { DerivedProbe, Program } from './model.js';
+import { replaceInPlace } from './clone.js';
 
 export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
   const seen = new Set<A.FunctionDecl>();
@@ -25,7 +26,7 @@ export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
         visit(f.decl.body);
       }
       if (f?.intrinsic && n.name === 'log' && n.args.length === 1) {
-        replace(n, {
+        replaceInPlace(n, {
           kind: 'print_format', tok: n.tok, name: 'println', stream: true, withFormat: false, withDelim: false,
           withNewline: true, isChar: false, format: null, delimiter: null, hist: null, args: n.args,
         });
@@ -34,7 +35,7 @@ export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
       if (f?.intrinsic && (n.name.startsWith('ansi_') || n.name === 'warn')) {
         const call: A.FunctionCall = { ...n };
         p.bindings.calls.set(call, f);
-        replace(n, {
+        replaceInPlace(n, {
           kind: 'print_format', tok: n.tok, name: 'printf', stream: true, withFormat: true, withDelim: false,
           withNewline: false, isChar: false, format: '%s', delimiter: null, hist: null, args: [call],
         });
@@ -48,11 +49,4 @@ export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
     returnIsRet = /^(syscalls:sys_exit_\w+|raw_syscalls:sys_exit|sys_exit)$/.test(trace);
     visit(pr.body);
   }
-}
-
-/** Turns `n` into `by` in place (its parent keeps the reference). */
-function replace(n: A.FunctionCall, by: A.PrintFormat): void {
-  const node = n as unknown as Record<string, unknown>;
-  for (const k of Object.keys(node)) delete node[k];
-  Object.assign(node, by);
 }
