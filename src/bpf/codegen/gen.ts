@@ -186,17 +186,7 @@ export class ProbeGen {
     // As the interpreter (and stap): a loop-free handler longer than its budget fails up front.
     const straight = straightLineCount(this.prog, this.probe.body);
     if (straight !== null && straight > this.maxAction) this.runtimeError('MAXACTION exceeded', null);
-    for (const v of this.probe.locals) {
-      if (v.type === 'string') {
-        const off = this.scratch(this.SLOT);
-        this.stringLocals.set(v, off);
-        this.ks.empty(R7, off);
-      } else {
-        const slot = this.stack(8);
-        this.localSlots.set(v, slot);
-        a.stDW(this.fp, slot, 0);
-      }
-    }
+    this.newLocals(this.probe.locals);
     if (this.probe.condition) {
       this.long(this.probe.condition);
       a.jmpImm('jeq', R0, 0, this.to(EXIT));
@@ -703,6 +693,21 @@ export class ProbeGen {
 
   // ---- statements -------------------------------------------------------------------
 
+  /** Fresh storage for locals, empty: strings in scratch slots, longs in stack words. */
+  private newLocals(vars: Var[]): void {
+    for (const v of vars) {
+      if (v.type === 'string') {
+        const off = this.scratch(this.SLOT);
+        this.stringLocals.set(v, off);
+        this.ks.empty(R7, off);
+      } else {
+        const slot = this.stack(8);
+        this.localSlots.set(v, slot);
+        this.a.stDW(this.fp, slot, 0);
+      }
+    }
+  }
+
   /**
    * A statement's temporaries (string slots, stack words, an inlined function's locals) are
    * dead once it is done: the next statement reuses them. Probe locals live in the prologue's
@@ -861,17 +866,7 @@ export class ProbeGen {
         this.localSlots.set(p, v.slot);
       }
     });
-    for (const v of fn.locals) {
-      if (v.type === 'string') {
-        const off = this.scratch(this.SLOT);
-        this.ks.empty(R7, off);
-        this.stringLocals.set(v, off);
-      } else {
-        const slot = this.stack(8);
-        a.stDW(this.fp, slot, 0);
-        this.localSlots.set(v, slot);
-      }
-    }
+    this.newLocals(fn.locals);
     const end = this.fresh('fnend');
     this.labelDepth.set(end, this.depth);
     this.inlined.push({ fn, result, end, type });
