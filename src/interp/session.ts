@@ -33,7 +33,7 @@ export interface RunOptions {
  */
 export interface KernelHooks {
   /** Creates the maps and loads the programs (before any handler runs). */
-  prepare(): void;
+  prepare(): Promise<void>;
   /** Attaches the kernel handlers (after the begin probes, as stap arms them). */
   start(): Promise<void>;
   cell(v: Var): Cell | null;
@@ -102,7 +102,7 @@ async function runSession(program: Program, opts: RunOptions, interrupted: () =>
   const compiler = new Compiler(program, ctx, natives);
   const kernel = opts.kernel;
   if (kernel) {
-    kernel.prepare();
+    await kernel.prepare();
     ctx.external = (v) => kernel.cell(v);
     compiler.initExternalGlobals();
   }

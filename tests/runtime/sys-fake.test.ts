@@ -11,7 +11,7 @@ import { FdRegistry } from '../../src/runtime/sys/fd.js';
 import { Features } from '../../src/runtime/sys/features.js';
 import { linkCreatePerfEvent, linkCreateUprobeMulti, rawTracepointOpen } from '../../src/runtime/sys/link.js';
 import { PerfIoctl, openTracepoint, perfSetBpf } from '../../src/runtime/sys/perf.js';
-import { BpfLoadError, progLoad, progTestRun } from '../../src/runtime/sys/prog.js';
+import { BpfLoadError, progLoad, progLoadAsync, progTestRun } from '../../src/runtime/sys/prog.js';
 import { RingPoller } from '../../src/runtime/sys/ringbuf-poller.js';
 import { RingBufferReader, pageSize } from '../../src/runtime/sys/ringbuf.js';
 import { SysError, errnoName, errnoValue, isErrno } from '../../src/runtime/sys/syscall.js';
@@ -186,6 +186,30 @@ test('PROG_LOAD grows the log on ENOSPC using log_true_size', () => {
   sys.fail('bpf', EINVAL);
   assert.throws(() => progLoad(sys, { type: ProgType.KPROBE, insns: RETURN(0) }), (e: unknown) => e instanceof BpfLoadError && e.code === 'EINVAL');
   assert.equal(sys.callsOf('bpf')[2]!.attr.readUInt32LE(28), 4 << 20);
+});
+
+test('PROG_LOAD retries when the verifier gives up on a pending signal (EAGAIN), as libbpf', () => {
+  const EAGAIN = 11;
+  const sys = new FakeSys();
+  sys.fail('bpf', EAGAIN).fail('bpf', EAGAIN).reply('bpf', { ret: 9, errno: 0 });
+  assert.equal(progLoad(sys, { type: ProgType.KPROBE, insns: RETURN(0) }), 9);
+  assert.equal(sys.callsOf('bpf').length, 3);
+  // Never forever: after the first try and 5 retries the error is the verifier's (with the log).
+  const stuck = new FakeSys();
+  for (let i = 0; i < 20; i++) stuck.fail('bpf', EAGAIN);
+  assert.throws(() => progLoad(stuck, { type: ProgType.KPROBE, insns: RETURN(0) }), (e: unknown) => e instanceof BpfLoadError && e.code === 'EAGAIN');
+  assert.equal(stuck.callsOf('bpf').length, 12);
+});
+
+test('progLoadAsync: the first attempt on a worker, a failure retried with the log', async () => {
+  const sys = new FakeSys();
+  sys.reply('bpf', { ret: 7, errno: 0 });
+  assert.equal(await progLoadAsync(sys, { type: ProgType.KPROBE, insns: RETURN(0) }), 7);
+  const failing = new FakeSys();
+  failing.fail('bpf', EINVAL).fail('bpf', EINVAL).fail('bpf', EINVAL);
+  await assert.rejects(progLoadAsync(failing, { type: ProgType.KPROBE, insns: RETURN(0) }), (e: unknown) => e instanceof BpfLoadError && e.code === 'EINVAL');
+  const logLevels = failing.callsOf('bpf').map((c) => c.attr.readUInt32LE(24));
+  assert.deepEqual(logLevels, [0, 0, 1]);
 });
 
 test('PROG_TEST_RUN and attach attrs', () => {

@@ -111,12 +111,17 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
     const testRun = runnable.includes(probe);
     const target = testRun ? TEST_RUN : resolveTarget(probe, getBtf);
     const budget = testRun ? opts.maxActionUser : maxAction;
-    // A trial run tells whether the handler needs the scratch area; most counters do not, and
-    // skipping its lookup makes every hit cheaper.
-    const trial = new ProbeGen(p, probe, layout, new Records(), target, true, budget, getBtf);
-    trial.generate('trial');
-    const gen = new ProbeGen(p, probe, layout, records, target, trial.usedScratch, budget, getBtf);
-    const spec = gen.generate(`tstap${process.pid % 100000}_${i}`);
+    // Most counters need no scratch area, and skipping its lookup makes every hit cheaper:
+    // such a handler is generated again without it (the first attempt is cheap for them, and
+    // big handlers, which do use scratch, are generated once).
+    const name = `tstap${process.pid % 100000}_${i}`;
+    const mark = records.mark();
+    const gen = new ProbeGen(p, probe, layout, records, target, true, budget, getBtf);
+    let spec = gen.generate(name);
+    if (!gen.usedScratch) {
+      records.rollback(mark);
+      spec = new ProbeGen(p, probe, layout, records, target, false, budget, getBtf).generate(name);
+    }
     scratch = Math.max(scratch, gen.scratchBytes);
     return spec;
   });

@@ -51,6 +51,15 @@ export class Records {
     this.formats.push(f);
     return f;
   }
+  /** A point to come back to: what `rollback` keeps. */
+  mark(): { formats: number; printCalls: number } {
+    return { formats: this.formats.length, printCalls: this.printCalls.length };
+  }
+  /** Forgets what was added since `m` (the code that referred to it was thrown away). */
+  rollback(m: { formats: number; printCalls: number }): void {
+    this.formats.length = m.formats;
+    this.printCalls.length = m.printCalls;
+  }
 }
 
 /** Scratch offsets of one string_quoted: input, output and the loop state between steps. */

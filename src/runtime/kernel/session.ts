@@ -14,7 +14,9 @@ import { AttachType, BPF_ANY, BPF_F_RDONLY_PROG, MapType, ProgType } from '../sy
 import { mapCreate, mapFreeze, mapDelete, mapLookup, mapLookupBatch, mapUpdate, batchEntry, type BpfMapInfo } from '../sys/bpf.js';
 import { numPossibleCpus, roundUp8 } from '../sys/cpus.js';
 import { linkCreateTracing, linkCreatePerfEvent } from '../sys/link.js';
-import { BpfLoadError, btfLoad, progLoad, progTestRun, type ProgLoadOptions } from '../sys/prog.js';
+import { BpfLoadError, btfLoad, progLoadAsync, progTestRun, type ProgLoadOptions } from '../sys/prog.js';
+import { inParallel } from '../../util/in-parallel.js';
+import { availableParallelism } from 'node:os';
 import { FUNC_INFO_REC_SIZE, funcBtf } from '../../bpf/func-btf.js';
 import type { SysApi } from '../sys/syscall.js';
 import { tracepointSignature } from '../meta/btf-probe-args.js';
@@ -49,6 +51,12 @@ export interface RecordSink {
 /** Concurrent asynchronous FFI calls (koffi refuses more than it has workers for). */
 const ASYNC_BATCH = 32;
 
+/**
+ * Programs verified at once: the verifier is CPU-bound in the kernel, one worker per CPU keeps
+ * every CPU busy (`syscall.*` with argstr: ~360 programs).
+ */
+const LOAD_WORKERS = Math.min(ASYNC_BATCH, availableParallelism());
+
 /** A load failure reported against the script: verifier message, hint and the full log. */
 export class KernelLoadError extends Error {
   constructor(message: string, readonly log: string) {
@@ -68,7 +76,7 @@ export class KernelSession {
   }
 
   /** Creates the maps and loads every program (nothing is attached yet). */
-  load(): void {
+  async load(): Promise<void> {
     for (const m of this.build.spec.maps) {
       const info = mapCreate(this.sys, {
         type: MAP_TYPES[m.kind], keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, name: m.name,
@@ -82,16 +90,22 @@ export class KernelSession {
       }
     }
     this.ring = RingBufferReader.open(this.sys, this.maps.get(this.build.layout.ringbuf)!.fd, this.build.layout.ringbuf.maxEntries);
-    for (const p of this.build.spec.programs) {
+    const programs = this.build.spec.programs;
+    const outcomes = await inParallel(programs, LOAD_WORKERS, async (p) => {
       try {
-        this.progFds.set(p, this.loadProgram(p));
+        return await this.loadProgram(p);
       } catch (e) {
         // --runtime=bpf: a begin/end handler the verifier will not take (too many loop
         // iterations to walk, ...) runs in the interpreter instead, on the same maps.
-        if (p.attach.kind === 'test_run' && e instanceof KernelLoadError) continue;
+        if (p.attach.kind === 'test_run' && e instanceof KernelLoadError) return null;
         throw e;
       }
-    }
+    });
+    // In the script's order (attachments follow it); the first failure is the one reported.
+    outcomes.forEach((o, i) => {
+      if (!o.ok) throw o.error;
+      if (o.value !== null) this.progFds.set(programs[i]!, o.value);
+    });
     // gettimeofday_*() in the kernel: bpf_ktime_get_ns() (CLOCK_MONOTONIC) plus this offset.
     this.setGlobal(REALTIME_OFFSET, BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint());
   }
@@ -114,7 +128,7 @@ export class KernelSession {
     return { progBtfFd: fd, funcInfo: { recSize: FUNC_INFO_REC_SIZE, records: b.funcInfo, count: b.count } };
   }
 
-  private loadProgram(p: ProgramSpec): number {
+  private async loadProgram(p: ProgramSpec): Promise<number> {
     const insns = resolveRelocations(p.program, {
       mapFd: (m) => this.maps.get(m)!.fd,
       kfunc: (name) => ({ btfId: vmlinuxBtf().find('func', name)! }),
@@ -131,7 +145,7 @@ export class KernelSession {
         throw new KernelLoadError(`cannot probe kernel.function("${p.attach.func}"): ${fentry.reason}; ` +
           (kprobe.available ? 'kprobe-based probes are not implemented yet' : kprobe.reason), '');
       }
-      const fd = progLoad(this.sys, {
+      const fd = await progLoadAsync(this.sys, {
         type: ProgType.TRACING, insns, name: p.name, attachBtfId: p.attach.btfId, ...sub,
         expectedAttachType: p.attach.ret ? AttachType.TRACE_FEXIT : AttachType.TRACE_FENTRY,
       });
@@ -142,7 +156,7 @@ export class KernelSession {
       if (p.attach.kind === 'tp_btf') {
         const sig = tracepointSignature(vmlinuxBtf(), p.attach.tracepoint);
         if (!sig) throw new Error(`no BTF for tracepoint ${p.attach.tracepoint}`);
-        const fd = progLoad(this.sys, {
+        const fd = await progLoadAsync(this.sys, {
           type: ProgType.TRACING, insns, name: p.name, expectedAttachType: AttachType.TRACE_RAW_TP, attachBtfId: sig.id, ...sub,
         });
         this.fds.push(fd);
@@ -150,7 +164,7 @@ export class KernelSession {
       }
       const perfProg = p.attach.kind === 'cpu_clock' || p.attach.kind === 'perf';
       const type = perfProg ? ProgType.PERF_EVENT : p.attach.kind === 'test_run' ? ProgType.RAW_TRACEPOINT : ProgType.TRACEPOINT;
-      const fd = progLoad(this.sys, { type, insns, name: p.name, ...sub });
+      const fd = await progLoadAsync(this.sys, { type, insns, name: p.name, ...sub });
       this.fds.push(fd);
       return fd;
     } catch (e) {

@@ -110,6 +110,9 @@ export class FakeSys implements SysApi {
   bpf(cmd: number, attr: Buffer, size: number, _refs?: readonly Buffer[]): SysResult {
     return this.run({ op: 'bpf', cmd, attr: Buffer.from(attr), size }, attr);
   }
+  bpfAsync(cmd: number, attr: Buffer, size: number, refs?: readonly Buffer[]): Promise<SysResult> {
+    return Promise.resolve(this.bpf(cmd, attr, size, refs));
+  }
   perfEventOpen(attr: Buffer, pid: number, cpu: number, groupFd: number, flags: number, _refs?: readonly Buffer[]): SysResult {
     return this.run({ op: 'perfEventOpen', attr: Buffer.from(attr), pid, cpu, groupFd, flags }, attr);
   }

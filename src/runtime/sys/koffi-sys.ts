@@ -84,6 +84,11 @@ class KoffiSys implements SysApi {
     keepAlive(refs);
     return res;
   }
+  async bpfAsync(cmd: number, attr: Buffer, size: number, refs?: readonly Buffer[]): Promise<SysResult> {
+    const res = await this.rAsync(this.c.sys3, [this.nr.bpf, cmd, attr, size]);
+    keepAlive(refs);
+    return res;
+  }
   perfEventOpen(attr: Buffer, pid: number, cpu: number, groupFd: number, flags: number, refs?: readonly Buffer[]): SysResult {
     const res = this.r(this.c.sysPerf(this.nr.perfEventOpen, attr, pid, cpu, groupFd, flags));
     keepAlive(refs);

@@ -68,27 +68,34 @@ export function encodeProgLoad(sys: SysApi, o: ProgLoadOptions, license: Buffer,
 }
 
 /**
+ * The verifier gives up with EAGAIN when a signal is pending (a profiler's SIGPROF, a child's
+ * SIGCHLD); libbpf retries such a load, and so do we.
+ */
+const EAGAIN_RETRIES = 5;
+function loadAttempt(sys: SysApi, attr: ReturnType<typeof encodeProgLoad>) {
+  let res = bpfTry(sys, BpfCmd.PROG_LOAD, attr);
+  for (let i = 0; res.ret < 0 && res.errno === 11 && i < EAGAIN_RETRIES; i++) res = bpfTry(sys, BpfCmd.PROG_LOAD, attr);
+  return res;
+}
+
+/**
  * BPF_PROG_LOAD, libbpf's way: load without a log (fast, no log formatting in the kernel); on
  * failure load again with log_level 1 and a big buffer, and throw the first errno with that log.
  * Returns the program fd; the caller owns it.
  */
 export function progLoad(sys: SysApi, o: ProgLoadOptions): number {
   const license = cString(o.license ?? 'GPL');
-  let fdArray: Buffer | null = null;
-  if (o.fdArray && o.fdArray.length) {
-    fdArray = Buffer.alloc(o.fdArray.length * 4);
-    o.fdArray.forEach((fd, i) => fdArray!.writeInt32LE(fd, i * 4));
-  }
+  const fdArray = fdArrayOf(o);
   const forced = o.logLevel ?? 0;
   let log: Buffer | null = forced ? Buffer.alloc(o.logSize ?? DEFAULT_LOG_SIZE) : null;
-  let res = bpfTry(sys, BpfCmd.PROG_LOAD, encodeProgLoad(sys, o, license, log, forced, fdArray));
+  let res = loadAttempt(sys, encodeProgLoad(sys, o, license, log, forced, fdArray));
   if (res.ret >= 0) return res.ret;
   const firstErrno = res.errno;
   let size = o.logSize ?? DEFAULT_LOG_SIZE;
   for (;;) {
     log = Buffer.alloc(size);
     const attr = encodeProgLoad(sys, o, license, log, forced || 1, fdArray);
-    res = bpfTry(sys, BpfCmd.PROG_LOAD, attr);
+    res = loadAttempt(sys, attr);
     // The retry can succeed (the verifier is deterministic, but a racing map change is not): keep it.
     if (res.ret >= 0) return res.ret;
     // ENOSPC: the log did not fit; log_true_size (@140, Linux 6.4) says how much it needs.
@@ -100,6 +107,27 @@ export function progLoad(sys: SysApi, o: ProgLoadOptions): number {
     break;
   }
   throw new BpfLoadError(firstErrno, cStringAt(log, 0, log.length), o.name ?? '');
+}
+
+/**
+ * progLoad with the first attempt on a worker thread, so that several programs verify at once
+ * (the kernel's verifier is most of the time of loading many). A failure goes the synchronous
+ * way: retries, the log.
+ */
+export async function progLoadAsync(sys: SysApi, o: ProgLoadOptions): Promise<number> {
+  if (!o.logLevel) {
+    const attr = encodeProgLoad(sys, o, cString(o.license ?? 'GPL'), null, 0, fdArrayOf(o));
+    const res = await sys.bpfAsync(BpfCmd.PROG_LOAD, attr.buf, attr.buf.length, attr.refs);
+    if (res.ret >= 0) return res.ret;
+  }
+  return progLoad(sys, o);
+}
+
+function fdArrayOf(o: ProgLoadOptions): Buffer | null {
+  if (!o.fdArray?.length) return null;
+  const b = Buffer.alloc(o.fdArray.length * 4);
+  o.fdArray.forEach((fd, i) => b.writeInt32LE(fd, i * 4));
+  return b;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface SysApi {
    * the Buffers whose addresses `attr` holds: kept reachable until the kernel has read them.
    */
   bpf(cmd: number, attr: Buffer, size: number, refs?: readonly Buffer[]): SysResult;
+  /** bpf(2) on a worker thread (program loads verify in parallel); `refs` kept until it returns. */
+  bpfAsync(cmd: number, attr: Buffer, size: number, refs?: readonly Buffer[]): Promise<SysResult>;
   /** perf_event_open(2); `refs` as for bpf (the uprobe path behind config1). */
   perfEventOpen(attr: Buffer, pid: number, cpu: number, groupFd: number, flags: number, refs?: readonly Buffer[]): SysResult;
   ioctl(fd: number, request: number, arg: number): SysResult;
