@@ -31,19 +31,18 @@ export function pruneUnreachable<M, S>(u: Unit<M, S>): Unit<M, S> {
     }
     if (s.raw.code !== EXIT && s.raw.code !== JA && s.raw.code !== GOTOL) work.push(i + (wide ? 2 : 1));
   }
-  if (live.every((x) => x === 1)) return u;
   // newIndex[i]: where slot i (or, if it is dropped, the next kept slot) ends up.
   const newIndex = new Int32Array(n + 1);
-  let k = 0;
+  const slots: PendingSlot<S>[] = [];
   for (let i = 0; i < n; i++) {
-    newIndex[i] = k;
-    if (live[i]) k++;
+    newIndex[i] = slots.length;
+    if (live[i]) slots.push(u.slots[i]!);
   }
-  newIndex[n] = k;
-  return {
-    slots: u.slots.filter((_, i) => live[i]),
-    labels: new Map([...u.labels].map(([name, at]) => [name, newIndex[at]!])),
-    funcs: u.funcs.map((f) => ({ name: f.name, start: newIndex[f.start]! })),
-    relocs: u.relocs.filter((r) => live[r.insn]).map((r) => ({ ...r, insn: newIndex[r.insn]! })),
-  };
+  if (slots.length === n) return u;
+  newIndex[n] = slots.length;
+  const labels = new Map<string, number>();
+  for (const [name, at] of u.labels) labels.set(name, newIndex[at]!);
+  const relocs: Relocation<M>[] = [];
+  for (const r of u.relocs) if (live[r.insn]) relocs.push({ ...r, insn: newIndex[r.insn]! });
+  return { slots, labels, funcs: u.funcs.map((f) => ({ name: f.name, start: newIndex[f.start]! })), relocs };
 }

@@ -1153,6 +1153,9 @@ export class ProbeGen {
       this.storeElement(loc, key, { base: R7, off: fresh }, () => this.ks.store(R0, 0, R7, src), target.base.tok);
       return src;
     }
+    if (e.op === '.=' && target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
+      return this.appendToLocal(this.stringLocals.get(this.varOf(target))!, e.right);
+    }
     const src = e.op === '.=' ? this.concat({ kind: 'concat', tok: e.tok, op: '.', left: target, right: e.right }) : this.str(e.right);
     if (target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
       this.ks.copy(R7, this.stringLocals.get(this.varOf(target))!, R7, src);
@@ -2042,13 +2045,15 @@ export class ProbeGen {
   }
 
   /**
-   * The strings at scratch offsets `l` and `r`, joined into a fresh slot: probe_read_kernel_str
-   * copies l and tells its length, then r goes after it into what is left (MAXSTRINGLEN in all).
+   * The strings at scratch offsets `l` and `r`, joined into `out` (a fresh slot by default):
+   * probe_read_kernel_str copies l and tells its length, then r goes after it into what is
+   * left (MAXSTRINGLEN in all). `out` may be `l` itself (copying a string onto itself changes
+   * nothing: it only measures it), but never `r`'s slot. `r` may instead be a constant in the
+   * read-only map, read from there with no copy to scratch first.
    */
-  private concatOffsets(l: number, r: number): number {
+  private concatOffsets(l: number, r: number | { map: MapSpec; offset: number }, out = this.scratch(this.SLOT)): number {
     const a = this.a;
     const S = this.ks.maxLen;
-    const out = this.scratch(this.SLOT);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, out);
     a.mov64Imm(R2, S);
@@ -2065,8 +2070,10 @@ export class ProbeGen {
     a.alu64Reg('add', R1, R0);
     a.mov64Imm(R2, S);
     a.alu64Reg('sub', R2, R0);
-    a.mov64Reg(R3, R7);
-    a.alu64Imm('add', R3, r);
+    if (typeof r === 'number') {
+      a.mov64Reg(R3, R7);
+      a.alu64Imm('add', R3, r);
+    } else a.ldMapValue(R3, r.map, r.offset);
     a.call('probe_read_kernel_str');
     // R0 = the right part's length with its NUL (at least the NUL); plus the left part's.
     this.clampSigned(R0, 1, S);
@@ -2075,6 +2082,27 @@ export class ProbeGen {
     this.stackTop -= 8;
     this.ks.fixTail(R7, out);
     return out;
+  }
+
+  /**
+   * `local .= x` in place: the local's slot is the left part and the result, and a literal
+   * `x` is read from the constants map. Two helper calls where a general concatenation into a
+   * fresh slot and the copy back take three plus the literal's stores: flag decoders append a
+   * dozen literals.
+   */
+  private appendToLocal(slot: number, right: A.Expr): number {
+    if (right.kind === 'literal_string' && !this.inScratch.has(right)) {
+      const bytes = unescapeLiteral(right.value).slice(0, this.ks.maxLen - 1);
+      this.a.at(right.tok);
+      return this.concatOffsets(slot, this.layout.constant(bytes), slot);
+    }
+    const r = this.str(right);
+    // `s .= s`: the copy would read what it has just written; go through a fresh slot.
+    if (r === slot) {
+      this.ks.copy(R7, slot, R7, this.concatOffsets(slot, r));
+      return slot;
+    }
+    return this.concatOffsets(slot, r, slot);
   }
 
   private stringCall(e: A.FunctionCall): number {
