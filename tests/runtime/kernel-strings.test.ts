@@ -186,3 +186,20 @@ probe begin {
     'desc 101:xxb 1', 'desc 101:xxa 2', '',
   ].join('\n'));
 });
+
+test('`local .= x` in a kernel handler: literals, expressions, itself, cut at MAXSTRINGLEN, as the interpreter', async () => {
+  const body = `
+  s = "ab"; s .= s; s .= "cd"; s .= sprint(7 * 6); s .= ""
+  e = ""; e .= "q"
+  t = "z"; t .= s . e
+  big = ""; for (i = 0; i < 20; i++) big .= "0123456789"
+  printf("%s|%s|%s|%d|%s\\n", s, e, t, strlen(big), substr(big, 40, 5))
+  exit()`;
+  const kernel = await runTstap(['-D', 'MAXSTRINGLEN=64', '-c', workload('getppid 1'), script(`
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() != target()) next
+${body} }`)]);
+  const interp = await runTstap(['-D', 'MAXSTRINGLEN=64', '-e', `probe begin { ${body} }`]);
+  assert.equal(kernel.stderr, '');
+  assert.equal(interp.stdout, 'ababcd42|q|zababcd42q|63|01234\n');
+  assert.equal(kernel.stdout, interp.stdout);
+});
