@@ -5,7 +5,7 @@ import { pointer } from './cformat.js';
 import { intrinsic, strlcat } from './define.js';
 
 // stap's __sig[] table (x86-64 numbering, without the SIG prefix); index = signal number.
-const SIGNAL_NAMES: readonly string[] = [
+export const SIGNAL_NAMES: readonly string[] = [
   '', 'HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE',
   'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ',
   'VTALRM', 'PROF', 'WINCH', 'IO/POLL', 'PWR', 'SYS', 'RTMIN',

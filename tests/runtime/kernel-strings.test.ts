@@ -203,3 +203,17 @@ ${body} }`)]);
   assert.equal(interp.stdout, 'ababcd42|q|zababcd42q|63|01234\n');
   assert.equal(kernel.stdout, interp.stdout);
 });
+
+test('signal_str as a string value in a kernel handler (a name table), as the interpreter', async () => {
+  const body = `
+  s = ""; for (i = -1; i < 67; i++) s .= signal_str(i) . ","
+  println(s . "SIG" . signal_str(15))
+  exit()`;
+  const kernel = await runTstap(['-c', workload('getppid 1'), script(`
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() != target()) next
+${body} }`)]);
+  const interp = await runTstap(['-e', `probe begin { ${body} }`]);
+  assert.equal(kernel.stderr, '');
+  assert.match(interp.stdout, /^,,HUP,INT,QUIT,.*,IO\/POLL,PWR,SYS,RTMIN,RTMIN\+1,.*,RTMIN\+32,,,SIGTERM\n$/);
+  assert.equal(kernel.stdout, interp.stdout);
+});

@@ -24,7 +24,9 @@ import { KernelStrings } from './kstrings.js';
 import type { Target } from './targets.js';
 import { narrowIntType } from './c-int.js';
 import { isDeferred } from './deferred.js';
-import { ERRNO_COUNT, ERRNO_SLOT, errnoTable, SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT, syscallNameTable } from './name-tables.js';
+import {
+  ERRNO_COUNT, ERRNO_SLOT, errnoTable, SIGNAL_COUNT, SIGNAL_SLOT, signalTable, SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT, syscallNameTable,
+} from './name-tables.js';
 import type { Btf } from '../../runtime/meta/btf.js';
 
 /** Globals-map offset of the counter of records the ring buffer could not take. */
@@ -2223,6 +2225,7 @@ export class ProbeGen {
       case 'string_quoted/1': return this.stringQuoted(this.str(e.args[0]!));
       case 'errno_str/1': return this.errnoStr(e.args[0]!);
       case 'syscall_name/1': this.long(e.args[0]!); return this.tableString(syscallNameTable(), SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT);
+      case 'signal_str/1': this.long(e.args[0]!); return this.tableString(signalTable(), SIGNAL_COUNT, SIGNAL_SLOT);
     }
     throw unsupported(`function ${e.name}() returning a string`, e.tok);
   }
