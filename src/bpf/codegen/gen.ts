@@ -12,6 +12,7 @@ import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
 import type { DerivedProbe, Func, Program as Elaborated, Var } from '../../elaborate/model.js';
 import { unescapeLiteral } from '../../format/escapes.js';
+import { forEachChild, type Node } from '../../parse/walk.js';
 import { parseFormat } from '../../parse/format.js';
 import { printComponents } from '../../format/print.js';
 import { memberOf, resolved, sizeof } from '../../runtime/meta/btf-layout.js';
@@ -187,7 +188,10 @@ export class ProbeGen {
       a.mov64Imm(R1, this.maxAction);
       a.stxDW(this.fp, this.actionsSlot, R1);
     }
-    if (contains(this.probe.body, this.prog, 'foreach_loop', 'call:string_quoted')) {
+    // A built-in string_quoted runs a bpf_loop callback (a script's own function of that name does not).
+    const callbacks = (n: Node) => n.kind === 'foreach_loop' ||
+      (n.kind === 'functioncall' && n.name === 'string_quoted' && !this.prog.bindings.calls.get(n)?.decl);
+    if (contains(this.probe.body, this.prog, callbacks)) {
       // Callbacks find ctx and the scratch pointer here (see `callback`).
       this.frameSlots = { ctx: this.stack(8), scratch: this.stack(8), escape: this.stack(8) };
       a.stxDW(this.fp, this.frameSlots.ctx, R6);
@@ -3061,36 +3065,28 @@ function endsInJump(s: A.Stmt): boolean {
 
 /** Whether the body (or a function it calls) loops: then the prologue sets up the budget. */
 function hasLoops(body: A.Stmt, prog: Elaborated): boolean {
-  return contains(body, prog, 'for_loop', 'foreach_loop');
+  return contains(body, prog, (n) => n.kind === 'for_loop' || n.kind === 'foreach_loop');
 }
 
-/** Whether the body, or a function it calls, has a node of one of `kinds`. */
-function contains(body: A.Stmt, prog: Elaborated, ...kinds: string[]): boolean {
-  let found = false;
+/** Whether the body, or a function it calls, has a node `match` accepts. */
+function contains(body: A.Stmt, prog: Elaborated, match: (n: Node) => boolean): boolean {
   const seen = new Set<Func>();
-  const visit = (n: unknown): void => {
-    if (found || n === null || typeof n !== 'object') return;
-    const node = n as { kind?: string };
-    if (node.kind !== undefined && kinds.includes(node.kind)) {
-      found = true;
-      return;
-    }
-    // `call:NAME`: a call of the built-in NAME (one that needs callbacks, say).
-    if (node.kind === 'functioncall' && kinds.includes(`call:${(n as A.FunctionCall).name}`) && !prog.bindings.calls.get(n as A.FunctionCall)?.decl) {
-      found = true;
-      return;
-    }
-    if (node.kind === 'functioncall') {
-      const f = prog.bindings.calls.get(n as A.FunctionCall);
+  const visit = (n: Node): boolean => {
+    if (match(n)) return true;
+    if (n.kind === 'functioncall') {
+      const f = prog.bindings.calls.get(n);
       if (f?.decl && !seen.has(f)) {
         seen.add(f);
-        visit(f.decl.body);
+        if (visit(f.decl.body)) return true;
       }
     }
-    for (const [k, x] of Object.entries(n)) if (k !== 'tok') visit(x);
+    let found = false;
+    forEachChild(n, (c) => {
+      if (!found && visit(c)) found = true;
+    });
+    return found;
   };
-  visit(body);
-  return found;
+  return visit(body);
 }
 
 function firstTok(s: A.Stmt): Token | null {
