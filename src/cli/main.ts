@@ -143,6 +143,7 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
     return 0;
   }
   let kernel: KernelBuild | null;
+  const t3 = new PassTimer();
   try {
     kernel = buildKernel(program, o, o.verbose ? io.stderr : undefined);
   } catch (e) {
@@ -150,6 +151,11 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
     env.reporter.semanticError(e);
     io.stderr('Pass 3: translation failed.  [man error::pass3]\n');
     return 1;
+  }
+  if (o.verbose && kernel) {
+    const insns = kernel.spec.programs.reduce((n, ps) => n + ps.program.insns.length / 8, 0);
+    const n = kernel.spec.programs.length;
+    io.stderr(`Pass 3: translated to eBPF: ${n} program${n === 1 ? '' : 's'}, ${insns} instructions ${memUsage()}${t3.times()}\n`);
   }
   if (o.lastPass === 3) {
     if (kernel) io.stdout(disassembleKernel(kernel));

@@ -16,7 +16,7 @@ import type { ParseEnv } from '../parse/env.js';
 import { Parser } from '../parse/parser.js';
 import type { Limits } from '../interp/context.js';
 import { controlSignature } from '../interp/natives.js';
-import { runProgram } from '../interp/session.js';
+import { runProgram, type KernelHooks } from '../interp/session.js';
 import type { Options } from './options.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TargetCommand } from '../interp/session.js';
@@ -134,10 +134,22 @@ export function disassembleKernel(k: KernelBuild): string {
     disassembleProgram(ps.program, { formatSpan: (t) => `${t.file.name}:${t.line}:${t.col}` })).join('\n');
 }
 
+/** -vv: when the kernel handlers are armed, counted from the process's start (start-up time). */
+function armedNote(h: KernelHooks, err: ((s: string) => void) | null): KernelHooks {
+  if (!err) return h;
+  return {
+    ...h,
+    start: async () => {
+      await h.start();
+      err(`Pass 5: kernel probes armed ${Math.round(performance.now())} ms after tstap started\n`);
+    },
+  };
+}
+
 export async function runPass5(p: Program, k: KernelBuild | null, o: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   return runProgram(p, {
     limits: limitsFor(o, p), out, err, args: o.args, suppressWarnings: o.suppressWarnings,
-    kernel: k ? kernelHooks(koffiSys(), k) : null,
+    kernel: k ? armedNote(kernelHooks(koffiSys(), k), o.verbose >= 2 ? err : null) : null,
     targetPid: o.targetPid,
     command: o.command === null ? null : shellCommand(o.command),
   });
