@@ -6,6 +6,9 @@ import { SemanticError } from '../diag/errors.js';
 import type * as A from '../parse/ast.js';
 import { parseFormat } from '../parse/format.js';
 import type { Token } from '../parse/token.js';
+
+/** `$$vars` and kin: strings describing the probe's context variables (stapprobes). */
+export const CONTEXT_STRINGS = /^\$\$(vars|parms|locals|return|name|system)$/;
 import type { Bindings, DerivedProbe, Func, Var, VarType } from './model.js';
 
 type Report = (e: SemanticError) => void;
@@ -224,7 +227,10 @@ export class TypeChecker {
       case 'defined_op': return 'long';
       case 'entry_op': return this.expr(e.operand, want);
       case 'perf_op': return 'long';
-      case 'target_symbol': case 'cast_op': case 'atvar_op': case 'autocast_op':
+      case 'target_symbol':
+        // $$vars, $$parms, $$locals, $$return, $$name, $$system: strings of the probe's context.
+        return CONTEXT_STRINGS.test(e.name) ? 'string' : 'long';
+      case 'cast_op': case 'atvar_op': case 'autocast_op':
       case 'target_register': case 'target_deref': case 'probewrite_op':
         return 'long';
     }

@@ -91,3 +91,29 @@ probe kernel.trace("syscalls:sys_enter_getppid") {
   assert.equal(r.stdout, 'node sh 2\n');
   assert.equal(r.rc, 0);
 });
+
+test('$$vars, $$parms, $$locals, $$name, $$system of tracepoints (stapprobes: "name=%x ..."), tp_btf and tracefs alike', async () => {
+  const r = await runTstap(['-c', workload('openat /nonexistent/vars 2'), script(`
+probe kernel.trace("syscalls:sys_enter_openat") {
+  if (pid() == target() && user_string($filename) == "/nonexistent/vars")
+    printf("%s|%s|%s|%s|[%s]|%d\\n", $$system, $$name, $$vars, $$parms, $$locals, $filename)
+}
+probe kernel.trace("sched:sched_process_exec") {
+  if (pid() == target()) printf("%s:%s %s|%d %d\\n", $$system, $$name, $$parms, $old_pid, $p)
+}
+`)]);
+  assert.equal(r.stderr, '');
+  const lines = r.stdout.trim().split('\n');
+  // exec of the workload (tp_btf: TP_PROTO's arguments), then its two opens (tracefs fields).
+  assert.equal(lines.length, 3, r.stdout);
+  const exec = /^sched:sched_process_exec p=([0-9a-f]+) old_pid=([0-9a-f]+) bprm=[0-9a-f]+\|(\d+) (-?\d+)$/.exec(lines[0]!);
+  assert.ok(exec, lines[0]);
+  assert.equal(BigInt.asIntN(64, BigInt('0x' + exec[2])), BigInt(exec[3]!));
+  assert.equal(BigInt.asIntN(64, BigInt('0x' + exec[1])), BigInt(exec[4]!));
+  for (const l of lines.slice(1)) {
+    const m = /^syscalls\|sys_enter_openat\|dfd=ffffffffffffff9c filename=([0-9a-f]+) flags=0 mode=0\|(.*)\|\[\]\|(\d+)$/.exec(l);
+    assert.ok(m, l);
+    assert.equal(m[2], `dfd=ffffffffffffff9c filename=${m[1]} flags=0 mode=0`);
+    assert.equal(BigInt('0x' + m[1]), BigInt(m[3]!));
+  }
+});

@@ -7,6 +7,7 @@ import { histOpOf } from '../../elaborate/hist-op.js';
 import { EMPTY_AGGREGATE, HIST_INDEX_RANGE } from '../../format/errors.js';
 import { arrayOverflowMessage } from '../../elaborate/runtime-messages.js';
 import { straightLineCount } from '../../elaborate/straight-line.js';
+import { CONTEXT_STRINGS } from '../../elaborate/typecheck.js';
 import { SemanticError } from '../../diag/errors.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
@@ -2030,8 +2031,43 @@ export class ProbeGen {
         a.label(end);
         return out;
       }
+      case 'target_symbol':
+        if (CONTEXT_STRINGS.test(e.name) && e.components.length === 0) return this.contextString(e);
+        throw unsupported(`${describeExpr(e)} as a string`, e.tok);
       default: throw unsupported(`${describeExpr(e)} as a string`, e.tok);
     }
+  }
+
+  /**
+   * `$$vars`, `$$parms` ("name=%x ..." of the tracepoint's or function's arguments, as
+   * stapprobes defines them), `$$locals` (no locals without DWARF: ""), `$$return` (fexit:
+   * "return=%x"), `$$name` and `$$system` (a tracepoint's name and subsystem).
+   */
+  private contextString(e: A.TargetSymbol): number {
+    const at = this.target.attach;
+    const vars = this.target.vars;
+    if (e.name === '$$name' || e.name === '$$system') {
+      if (at.kind !== 'tp_btf' && at.kind !== 'tracepoint') throw new SemanticError('target:none', `${e.name} is only defined in tracepoint probes`, e.tok);
+      const name = at.kind === 'tp_btf' ? at.tracepoint : at.name;
+      return this.bytesLiteral(e.name === '$$name' ? name : at.category);
+    }
+    if (vars.kind === 'none') throw new SemanticError('target:none', `unable to find target variable '${e.name}' in this probe`, e.tok);
+    if (e.name === '$$return' && !(at.kind === 'function' && at.ret)) return this.bytesLiteral('');
+    // Each value as "name=%x"; a tracefs field that is not a number (an array, a dynamic
+    // string) as "name=?", stap's mark for a value it cannot show.
+    const parts: { name: string; value: boolean }[] = e.name === '$$locals' ? []
+      : e.name === '$$return' ? [{ name: 'return', value: true }]
+      : vars.kind === 'tracefs'
+        ? vars.format.fields.filter((f) => !f.common && !f.name.startsWith('__')).map((f) => ({ name: f.name, value: !f.isArray && !f.dataLoc }))
+        : vars.params.filter((p) => p.name !== 'return' || !(at.kind === 'function' && at.ret)).map((p) => ({ name: p.name, value: true }));
+    if (parts.length === 0) return this.bytesLiteral('');
+    const call: A.PrintFormat = {
+      kind: 'print_format', tok: e.tok, name: 'sprintf', stream: false, withFormat: true, withDelim: false, withNewline: false,
+      isChar: false, delimiter: null, hist: null,
+      format: parts.map((p) => `${p.name}=${p.value ? '%x' : '?'}`).join(' '),
+      args: parts.filter((p) => p.value).map((p): A.TargetSymbol => ({ kind: 'target_symbol', tok: e.tok, name: '$' + p.name, components: [], addressof: false })),
+    };
+    return this.sprintf(call);
   }
 
   /**
