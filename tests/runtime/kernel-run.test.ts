@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { runTstap } from '../corpus-runner.js';
 import { script, workload } from './kernel-fixtures.js';
 
@@ -399,4 +400,28 @@ probe kernel.trace("syscalls:sys_enter_kill") {
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /^ERROR: MAXACTION exceeded near /);
   assert.equal(r.rc, 1);
+});
+
+/** max_entries of the ring buffers this process holds while `run` is under way (fdinfo). */
+async function ringSizes(run: Promise<unknown>): Promise<Set<number>> {
+  const seen = new Set<number>();
+  let done = false;
+  void run.finally(() => { done = true; });
+  while (!done) {
+    for (const fd of fs.readdirSync('/proc/self/fdinfo')) {
+      try {
+        const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1');
+        if (/^map_type:\s+27$/m.test(info)) seen.add(Number(/^max_entries:\s+(\d+)$/m.exec(info)![1]));
+      } catch { /* closed meanwhile */ }
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return seen;
+}
+
+test('the ring buffer is 16 MiB when kernel handlers print, 256 KiB when they only count (cheaper to create)', async () => {
+  const quiet = await ringSizes(runTstap(['-c', 'sleep 0.3', '-e', 'global n; probe kernel.trace("syscalls:sys_enter_getppid") { n++; if (n > 1000000) exit() }']));
+  assert.deepEqual([...quiet], [1 << 18]);
+  const loud = await ringSizes(runTstap(['-c', 'sleep 0.3', '-e', 'probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) printf("%d\\n", pid()) }']));
+  assert.deepEqual([...loud], [1 << 24]);
 });

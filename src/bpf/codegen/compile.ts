@@ -126,6 +126,7 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
     return spec;
   });
   layout.sizeScratch(scratch);
+  layout.sizeRing(records.formats.every((f) => f.what.kind === 'exit' || f.what.kind === 'error'));
   return { spec: { maps: layout.maps, programs, records: records.formats }, layout, printCalls: records.printCalls, kernelProbes: new Set(kernel) };
 }
 

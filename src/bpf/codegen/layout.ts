@@ -13,6 +13,12 @@ import { slotSize } from './kstrings.js';
 export const SCRATCH_MAX = 32768;
 /** 16 MiB: half a million printf records of buffering between two drains. */
 export const RINGBUF_SIZE = 1 << 24;
+/**
+ * 256 KiB for sessions whose kernel handlers send nothing but exit() and error records (at most
+ * a few: the first error or exit stops every handler): the 16 MiB ring would cost ~4 ms of
+ * start-up to create and map, and that much locked kernel memory, for nothing.
+ */
+export const QUIET_RINGBUF_SIZE = 1 << 18;
 /** stap's MAXBACKTRACE: frames kept per stack. */
 export const MAXBACKTRACE = 20;
 
@@ -139,6 +145,11 @@ export class KernelLayout {
    * helper's variable-length write (a string appended at a computed offset) against the whole
    * value, not against the slot that holds it at run time.
    */
+  /** Sizes the ring buffer once every handler is generated: `quiet` when none prints. */
+  sizeRing(quiet: boolean): void {
+    (this.ringbuf as { maxEntries: number }).maxEntries = quiet ? QUIET_RINGBUF_SIZE : RINGBUF_SIZE;
+  }
+
   sizeScratch(used: number): void {
     (this.scratch as { valueSize: number }).valueSize = Math.min(SCRATCH_MAX, Math.max(8, used + this.strSlot));
   }
