@@ -76,3 +76,12 @@ test('a stale, moved or foreign snapshot falls back to the bundle', { skip }, ()
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('kernel probes from the snapshot (koffi\'s native module opened directly) and from the bundle agree', { skip: skip || (process.getuid?.() !== 0 && 'needs root for BPF') }, () => {
+  const args = ['-c', 'true', '-e', 'global n; probe kernel.trace("syscalls:sys_enter_getppid") { n++ } probe end { printf("ok %d\\n", n >= 0) }'];
+  const want = { stdout: 'ok 1\n', stderr: '', status: 0 };
+  const { stdout, stderr, status } = launcher(ROOT, args);
+  assert.deepEqual({ stdout, stderr, status }, want);
+  const p = plain(args);
+  assert.deepEqual({ stdout: p.stdout, stderr: p.stderr, status: p.status }, want);
+});
