@@ -115,6 +115,11 @@ function main() {
   const file = path.resolve(dist, 'tstap.js');
   createRequire(file)(fs.existsSync(file) ? file : path.resolve(dist, 'src/cli/main.js')).start(args);
 }
+try {
+  bundleModule.exports.prepareSnapshot?.();
+} catch {
+  // Only a head start: the run does the work itself.
+}
 snapshotRequire('node:v8').startupSnapshot.setDeserializeMainFunction(main);
 `;
 }

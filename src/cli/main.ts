@@ -15,7 +15,7 @@ import { SysError } from '../runtime/sys/syscall.js';
 import { memUsage, PassTimer } from './verbose.js';
 import { listProbePoints } from './list-probes.js';
 import { functionSignatures, probeAliases, probeTypes } from './dumps.js';
-import { Library } from '../elaborate/library.js';
+import { Library, scanTapsets } from '../elaborate/library.js';
 import { loadLibraryMacros } from '../parse/library.js';
 import type { StapFile } from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
@@ -183,6 +183,14 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
   }
   if (o.verbose) io.stderr(`Pass 5: run completed ${t5.times()}\n`);
   return rc;
+}
+
+/**
+ * Run once while the startup snapshot is built (tools/build-snapshot.ts): what every start
+ * would otherwise redo, kept in the snapshot's heap. Today the scan of the package's tapsets.
+ */
+export function prepareSnapshot(): void {
+  scanTapsets([TAPSET_DIR], defaultParseEnv(new Reporter(() => {}), { args: [], guru: false, privilege: 'stapdev' }));
 }
 
 /** Runs one command line on the process's stdout/stderr; the exit status goes to process.exitCode. */

@@ -5,6 +5,7 @@
 // name in a disabled `%( %)` branch still counts), which costs a parse, never a miss, except
 // for definitions produced by macro expansion, which tapsets do not use.
 
+import * as fs from 'node:fs';
 import type * as A from '../parse/ast.js';
 import type { ParseEnv } from '../parse/env.js';
 import { collectLibraryFiles, readLibraryFile } from '../parse/library.js';
@@ -12,15 +13,41 @@ import { Parser } from '../parse/parser.js';
 import type { SourceFile } from '../diag/source.js';
 import { fnmatch } from '../util/fnmatch.js';
 
-interface IndexedFile {
-  readonly path: string;
-  readonly src: SourceFile;
+/** What the cheap scan of a file's text finds: the names it defines. */
+interface Scan {
   /** Alias names as component functors (`syscall.openat` -> ['syscall', 'openat']). */
   readonly aliasNames: string[][];
   readonly functions: Set<string>;
   readonly globals: Set<string>;
+}
+
+interface IndexedFile extends Scan {
+  readonly path: string;
+  /** Read when the file is first parsed (a scan from SCANS needs no text). */
+  src?: SourceFile | null;
   /** undefined until parsed; null when it had errors (skipped with a warning, as stap). */
   parsed?: A.StapFile | null;
+}
+
+/**
+ * Scans by file identity (path, size, modification time). The startup snapshot is built with
+ * the package's own tapsets scanned (`scanTapsets`), so a start reads no tapset until it parses
+ * one: most scripts' probe points are built-in, but every one must be looked up among aliases.
+ */
+const SCANS = new Map<string, Scan>();
+
+function identity(path: string): string | null {
+  try {
+    const st = fs.statSync(path, { bigint: true });
+    return `${path}\0${st.size}\0${st.mtimeNs}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Fills the scan cache with the files of `includePath` (the snapshot build calls it). */
+export function scanTapsets(includePath: string[], env: ParseEnv): void {
+  new Library(includePath, env);
 }
 
 const ALIAS_RE = /^[ \t]*probe[ \t]+([^{=]*?)\+?=/gm;
@@ -34,8 +61,17 @@ export class Library {
 
   constructor(includePath: string[], private readonly env: ParseEnv) {
     for (const path of collectLibraryFiles(includePath, env, '.stp')) {
+      const id = identity(path);
+      const known = id === null ? undefined : SCANS.get(id);
+      if (known) {
+        this.indexed.push({ path, ...known });
+        continue;
+      }
       const src = readLibraryFile(path, env);
-      if (src) this.indexed.push(indexFile(path, src));
+      if (!src) continue;
+      const scan = scanText(src.text);
+      if (id !== null) SCANS.set(id, scan);
+      this.indexed.push({ path, src, ...scan });
     }
   }
 
@@ -93,9 +129,10 @@ export class Library {
     for (const f of this.indexed) {
       if (!wanted(f)) continue;
       if (f.parsed === undefined) {
-        f.parsed = new Parser(f.src, this.env, { privileged: true, userFile: false, errorsAsWarnings: true, noCompatible: true }).parseFile();
+        if (f.src === undefined) f.src = readLibraryFile(f.path, this.env);
+        f.parsed = f.src ? new Parser(f.src, this.env, { privileged: true, userFile: false, errorsAsWarnings: true, noCompatible: true }).parseFile() : null;
         if (f.parsed) this.parsedFiles.add(f.parsed);
-        else this.env.reporter.warning(`tapset "${f.path}" has errors, and will be skipped`);
+        else if (f.src) this.env.reporter.warning(`tapset "${f.path}" has errors, and will be skipped`);
       }
       if (f.parsed) out.push(f.parsed);
     }
@@ -103,8 +140,7 @@ export class Library {
   }
 }
 
-function indexFile(path: string, src: SourceFile): IndexedFile {
-  const text = src.text;
+function scanText(text: string): Scan {
   const aliasNames: string[][] = [];
   for (const m of text.matchAll(ALIAS_RE)) {
     // `probe a.b, c.d("x") =`: each name's functors, arguments dropped.
@@ -116,5 +152,5 @@ function indexFile(path: string, src: SourceFile): IndexedFile {
   const functions = new Set([...text.matchAll(FUNCTION_RE)].map((m) => m[1]!));
   const globals = new Set<string>();
   for (const m of text.matchAll(GLOBAL_RE)) for (const id of m[1]!.replace(/\[[^\]]*\]|=[^,]*/g, '').matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) globals.add(id[0]);
-  return { path, src, aliasNames, functions, globals };
+  return { aliasNames, functions, globals };
 }
