@@ -30,18 +30,33 @@ const isDirFd = (f: TraceField) => /^(dfd|olddfd|newdfd|dirfd|fromfd|tofd)$/.tes
 
 interface Arg { var: string; set: string[]; show: string; fmt: string }
 
-function argOf(f: TraceField): Arg {
+// Variables every probe sets itself: an argument must not reuse them (acct's `name` argument
+// would overwrite the syscall's name). Such an argument takes stap's name where stap has one
+// (its sysc_*.stp), else `<arg>_str` (a string) or `<arg>_val`.
+const PROBE_VARS = new Set(['name', 'argstr', 'retval', 'retstr']);
+const STAP_NAMES: Record<string, Record<string, string>> = {
+  acct: { name: 'filename' },
+  name_to_handle_at: { name: 'pathname' },
+};
+
+function argOf(syscall: string, f: TraceField): Arg {
   const v = f.name;
-  if (isInputString(f)) return { var: v, set: [`${v} = user_string_quoted($${v})`], show: v, fmt: '%s' };
+  /** The argument's variable: its own name unless the probe already uses that one. */
+  const own = (suffix: string) => (PROBE_VARS.has(v) ? STAP_NAMES[syscall]?.[v] ?? `${v}${suffix}` : v);
+  if (isInputString(f)) {
+    const s = own('_str');
+    return { var: s, set: [`${s} = user_string_quoted($${v})`], show: s, fmt: '%s' };
+  }
   if (isPointer(f)) {
     const u = v.endsWith('_uaddr') ? v : `${v}_uaddr`;
     return { var: u, set: [`${u} = $${v}`], show: u, fmt: '0x%x' };
   }
-  if (isOctal(f)) return { var: v, set: [`${v} = $${v}`], show: `__octal(${v})`, fmt: '%s' };
-  if (isDirFd(f)) return { var: v, set: [`${v} = $${v}`, `${v}_str = _dfd_str(${v})`], show: `${v}_str`, fmt: '%s' };
-  const n = narrowIntType(f.type);
-  const unsigned = n ? !n.signed : /^(const )?(unsigned long|size_t|u64|__u64|aio_context_t)$/.test(f.type);
-  return { var: v, set: [`${v} = $${v}`], show: v, fmt: unsigned ? '%u' : '%d' };
+  const n = own('_val');
+  if (isOctal(f)) return { var: n, set: [`${n} = $${v}`], show: `__octal(${n})`, fmt: '%s' };
+  if (isDirFd(f)) return { var: n, set: [`${n} = $${v}`, `${n}_str = _dfd_str(${n})`], show: `${n}_str`, fmt: '%s' };
+  const t = narrowIntType(f.type);
+  const unsigned = t ? !t.signed : /^(const )?(unsigned long|size_t|u64|__u64|aio_context_t)$/.test(f.type);
+  return { var: n, set: [`${n} = $${v}`], show: n, fmt: unsigned ? '%u' : '%d' };
 }
 
 const out: string[] = [
@@ -60,7 +75,10 @@ for (const name of names) {
   } catch {
     continue;
   }
-  const args = enter.fields.filter((f) => !f.common && f.name !== '__syscall_nr').map(argOf);
+  const args = enter.fields.filter((f) => !f.common && f.name !== '__syscall_nr').map((f) => argOf(name, f));
+  const vars = args.flatMap((a) => a.set.map((s) => s.slice(0, s.indexOf(' '))));
+  const clash = vars.find((v, i) => PROBE_VARS.has(v) || vars.indexOf(v) !== i);
+  if (clash) throw new Error(`syscall.${name}: variable ${clash} would be set twice`);
   const argstr = args.length === 0 ? '""' : args.length === 1 && args[0]!.fmt === '%s' ? args[0]!.show
     : `sprintf("${args.map((a) => a.fmt).join(', ')}", ${args.map((a) => a.show).join(', ')})`;
   out.push(`probe syscall.${name} = kernel.trace("syscalls:sys_enter_${name}") ?`, '{', `  name = "${name}"`);
