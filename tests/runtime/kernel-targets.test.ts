@@ -117,3 +117,12 @@ probe kernel.trace("sched:sched_process_exec") {
     assert.equal(BigInt('0x' + m[1]), BigInt(m[3]!));
   }
 });
+
+test('int tracepoint arguments read as their C type: sock_recv_length\'s negative $ret (raw tracepoints pass a zero-extended u64)', async () => {
+  const r = await runTstap(['-c', 'node dist/tests/workloads/net.js udp-drop 47133 47134 2 100', script(`
+probe kernel.trace("sock:sock_recv_length") { if (pid() == target() && $flags == 0x40) printf("%d %d\\n", $ret, $ret < 0) }
+`)]);
+  assert.equal(r.stderr, '');
+  // Two datagrams, then the non-blocking read that finds none: -EAGAIN.
+  assert.equal(r.stdout, '100 0\n100 0\n-11 1\n');
+});

@@ -3,7 +3,7 @@
 // (tests/workloads/net.ts), so that other traffic on the machine cannot match; each socket's
 // events asserted exactly, in order.
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { runTstap } from '../corpus-runner.js';
@@ -41,17 +41,6 @@ function role:string (sock:long, sport:long, dport:long) {
   return roles[sock]
 }
 `;
-
-/**
- * Kernel handlers that read through a tracepoint argument the kernel may pass as NULL
- * (tcp_send_reset's sk and skb) are refused by the verifier until the code generator reads such
- * arguments as plain values: a known gap, reported as a todo rather than a pass or a failure.
- */
-function nullableArgsRefused(t: TestContext, stderr: string): boolean {
-  if (!/trusted_ptr_or_null/.test(stderr)) return false;
-  t.todo('tcp.send_reset needs the code generator to read NULL-able tracepoint arguments (verifier: trusted_ptr_or_null)');
-  return true;
-}
 
 for (const v of [4, 6]) {
   const lo = v === 4 ? '127.0.0.1' : '0000:0000:0000:0000:0000:0000:0000:0001';
@@ -120,7 +109,7 @@ probe tcp.receive_reset {
   assert.equal(r.rc, 0);
 });
 
-test('tcp.send_reset: the reset refusing a connect() (no socket: the addresses of the segment it answers, reversed)', async (t) => {
+test('tcp.send_reset: the reset refusing a connect() (no socket: the addresses of the segment it answers, reversed)', async () => {
   const [port, cport] = await freePorts(2);
   const r = await runTstap(['-c', netWorkload(`tcp-refused ${port} ${cport}`), script(`
 probe tcp.send_reset {
@@ -128,7 +117,6 @@ probe tcp.send_reset {
     printf("%s sock=%d skb=%d %s %d %s:%d > %s:%d\\n", name, sock, skb != 0, state_str, family, saddr, sport, daddr, dport)
 }
 `), String(port), String(cport)]);
-  if (nullableArgsRefused(t, r.stderr)) return;
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, `tcp.send_reset sock=0 skb=1 UNDEF 2 127.0.0.1:${port} > 127.0.0.1:${cport}\n`);
   assert.equal(r.rc, 0);
@@ -146,7 +134,7 @@ probe tcp.state_change {
 probe tcp.destroy_sock { delete ours[sock]; delete roles[sock] }
 `;
 
-test('tcp.send_reset, tcpmib.OutRsts: close() with unread data aborts the connection with a reset', async (t) => {
+test('tcp.send_reset, tcpmib.OutRsts: close() with unread data aborts the connection with a reset', async () => {
   const [port, cport] = await freePorts(2);
   const r = await runTstap(['-c', netWorkload(`tcp-abort ${port} ${cport}`), script(`${OURS}
 probe tcp.send_reset {
@@ -155,7 +143,6 @@ probe tcp.send_reset {
 probe tcpmib.OutRsts {}
 probe end { printf("OutRsts client %d server %d\\n", OutRsts[1], OutRsts[2]) }
 `), String(port), String(cport)]);
-  if (nullableArgsRefused(t, r.stderr)) return;
   assert.equal(r.stderr, '');
   // The server's reset is sent once close() has moved it to TCP_CLOSE (no segment answered:
   // skb 0); the kernel has released its port by then (sport 0, not printed).

@@ -2475,9 +2475,14 @@ export class ProbeGen {
     // NULL (or small special values). Where the value itself is the result (no member is read
     // through it: `$p`, `$p->comm`, `$p->thread_info`), it is read from the ctx slot with
     // probe_read_kernel instead: a plain scalar. Chains that read a member keep the direct load
-    // (their result comes back from probe_read_kernel as a scalar anyway).
-    if (this.chainReads(btf, type, e.components)) a.ldxDW(R0, R6, idx * 8);
-    else {
+    // (their result comes back from probe_read_kernel as a scalar anyway), tested against NULL
+    // first: the verifier refuses offsets from an argument it knows may be NULL (tcp_send_reset's
+    // sk), and a chain through NULL reads 0, as any failed read does.
+    const viaNull = this.chainReads(btf, type, e.components) ? this.fresh('argnull') : null;
+    if (viaNull) {
+      a.ldxDW(R0, R6, idx * 8);
+      a.jmpImm('jeq', R0, 0, viaNull);
+    } else {
       const slot = this.stack(8);
       a.mov64Reg(R1, this.fp);
       a.alu64Imm('add', R1, slot);
@@ -2487,6 +2492,9 @@ export class ProbeGen {
       a.call('probe_read_kernel');
       a.ldxDW(R0, this.fp, slot);
       this.stackTop -= 8;
+      // Raw tracepoints pass every argument as a u64 (an int zero-extended), fexit's return
+      // slot holds an int's upper half as the callee left it: the value as its C type says.
+      if (e.components.length === 0) this.extendInt(btf, type);
     }
     for (const c of e.components) {
       if (c.type !== 'member') throw unsupported('array subscripts and pretty printing of $variables', c.tok);
@@ -2523,6 +2531,21 @@ export class ProbeGen {
       this.stackTop -= 8;
       type = m.type;
     }
+    if (viaNull) a.label(viaNull);
+  }
+
+  /** R0 (a 64-bit slot) as the BTF integer type `type`: sign- or zero-extended from its size. */
+  private extendInt(btf: Btf, type: number): void {
+    const t = resolved(btf, type);
+    const size = t.kind === 'int' ? t.size : t.kind === 'enum' ? t.size : 8;
+    if (size >= 8) return;
+    const signed = t.kind === 'int' ? t.signed : t.kind === 'enum' && t.signed;
+    if (signed) {
+      // Shifts rather than movsx (cpu v4, Linux 6.6): any kernel with tp_btf runs them.
+      this.a.alu64Imm('lsh', R0, 64 - 8 * size);
+      this.a.alu64Imm('arsh', R0, 64 - 8 * size);
+    } else if (size === 4) this.a.mov32Reg(R0, R0);
+    else this.a.alu64Imm('and', R0, size === 2 ? 0xffff : 0xff);
   }
 
   /** Whether a `$arg->...` chain reads some member (rather than only adding offsets to the argument). */
