@@ -73,6 +73,8 @@ export const CONTROL_FUNCTIONS: Record<string, { params: ('long' | 'string')[]; 
   kernel_char: [{ params: ['long'], ret: 'long' }],
   print_ubacktrace: [{ params: [], ret: 'unknown' }],
   user_mode: [{ params: [], ret: 'long' }],
+  task_current: [{ params: [], ret: 'long' }],
+  cmdline_str: [{ params: [], ret: 'string' }],
   // Arguments of the probed system call (syscall and nd_syscall probes).
   ...Object.fromEntries(['int', 'uint', 'long', 'ulong', 'pointer', 's32', 'u32', 's64', 'u64', 'longlong', 'ulonglong']
     .map((k) => [`${k}_arg`, [{ params: ['long'], ret: 'long' }]])),
@@ -403,7 +405,7 @@ export class Natives {
       case 'print_backtrace/0': case 'print_ubacktrace/0': return () => 0n;
     }
     if (name === 'asmlinkage') return () => 0n;
-    if (/^(user|kernel)_(string|string_n|long|int|short|char)$/.test(name) || name.endsWith('_arg')) {
+    if (/^(user|kernel)_(string|string_n|long|int|short|char)$/.test(name) || name.endsWith('_arg') || name === 'task_current' || name === 'cmdline_str') {
       // stap reads memory in the probed context; begin/end/timer handlers have none to read.
       return () => {
         throw new StapError(`${name}(): no probed process or kernel context in this handler`, null);

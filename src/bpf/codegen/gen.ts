@@ -1031,6 +1031,7 @@ export class ProbeGen {
       case 'functioncall': this.call(e); return;
       case 'print_format': this.print(e); return;
       case 'target_symbol': this.targetVar(e); return;
+      case 'cast_op': this.castOp(e); return;
       case 'defined_op': a.mov64Imm(R0, this.defined(e.operand) ? 1 : 0); return;
       case 'stat_op': this.statRead(e); return;
       default: throw unsupported(describeExpr(e), e.tok);
@@ -2263,6 +2264,7 @@ export class ProbeGen {
         return off;
       }
       case 'string_quoted/1': return this.stringQuoted(this.str(e.args[0]!));
+      case 'cmdline_str/0': return this.cmdlineStr(e.tok);
       case 'errno_str/1': return this.errnoStr(e.args[0]!);
       case 'syscall_name/1': this.long(e.args[0]!); return this.tableString(syscallNameTable(), SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT);
       case 'signal_str/1': this.long(e.args[0]!); return this.tableString(signalTable(), SIGNAL_COUNT, SIGNAL_SLOT);
@@ -2304,6 +2306,8 @@ export class ProbeGen {
       case 'uid/0': case 'euid/0': a.call('get_current_uid_gid'); a.mov32Reg(R0, R0); return;
       case 'gid/0': case 'egid/0': a.call('get_current_uid_gid'); a.alu64Imm('rsh', R0, 32); return;
       case 'cpu/0': a.call('get_smp_processor_id'); return;
+      // The address of the current task_struct: a number, read through with @cast.
+      case 'task_current/0': a.call('get_current_task'); return;
       case 'target/0': a.ldxDW(R0, R9, TARGET_OFFSET); return;
       case 'asmlinkage/0': a.mov64Imm(R0, 0); return;
       case 'int_arg/1': case 'uint_arg/1': case 'long_arg/1': case 'ulong_arg/1': case 'pointer_arg/1': case 's32_arg/1':
@@ -2438,12 +2442,20 @@ export class ProbeGen {
   }
 
   private defined(e: A.Expr): boolean {
+    if (e.kind === 'cast_op') {
+      const btf = this.getBtf();
+      const type = btf ? castType(btf, e.typeName) : undefined;
+      return type !== undefined && chainResolves(btf!, type, e.components);
+    }
     if (e.kind !== 'target_symbol') return true;
     const name = e.name.slice(1);
     const vars = this.target.vars;
     if (vars.kind === 'none') return false;
-    if (vars.kind === 'btf_args') return vars.params.some((p) => p.name === name);
-    return vars.format.fields.some((f) => f.name === name);
+    if (vars.kind === 'btf_args') {
+      const p = vars.params.find((x) => x.name === name);
+      return p !== undefined && chainResolves(vars.btf, p.type, e.components);
+    }
+    return e.components.length === 0 && vars.format.fields.some((f) => f.name === name);
   }
 
   // ---- $target variables --------------------------------------------------------------
@@ -2496,7 +2508,17 @@ export class ProbeGen {
       // slot holds an int's upper half as the callee left it: the value as its C type says.
       if (e.components.length === 0) this.extendInt(btf, type);
     }
-    for (const c of e.components) {
+    this.memberChain(btf, type, e.components);
+    if (viaNull) a.label(viaNull);
+  }
+
+  /**
+   * `->member...` from R0, a value of BTF type `type`: a pointer's value, or the address of a
+   * struct or union (an embedded member, an @cast). The result in R0.
+   */
+  private memberChain(btf: Btf, type: number, components: A.TargetComponent[]): void {
+    const a = this.a;
+    for (const c of components) {
       if (c.type !== 'member') throw unsupported('array subscripts and pretty printing of $variables', c.tok);
       // R0 is a pointer's value or the address of an embedded struct/union; `->` is member
       // access either way (as in stap): through a pointer by reading, within an embedded
@@ -2531,7 +2553,21 @@ export class ProbeGen {
       this.stackTop -= 8;
       type = m.type;
     }
-    if (viaNull) a.label(viaNull);
+  }
+
+  /**
+   * `@cast(p, "type"[, "kernel"])->member...`: p as the address of a kernel struct or union
+   * named in vmlinux BTF (`task_struct`, `struct sock`), its members read as for `$arg->`.
+   */
+  private castOp(e: A.CastOp): void {
+    const btf = this.getBtf();
+    if (!btf) throw new SemanticError('cast:btf', `@cast needs the kernel's BTF (/sys/kernel/btf/vmlinux)`, e.tok);
+    if (e.module && !/^kernel(<.*>)?$/.test(e.module)) throw unsupported(`@cast into module "${e.module}"`, e.tok);
+    if (e.addressof) throw unsupported('& of @cast', e.tok);
+    const type = castType(btf, e.typeName);
+    if (type === undefined) throw new SemanticError('cast:type', `type definition '${e.typeName}' not found in the kernel's BTF`, e.tok);
+    this.long(e.operand);
+    this.memberChain(btf, type, e.components);
   }
 
   /** R0 (a 64-bit slot) as the BTF integer type `type`: sign- or zero-extended from its size. */
@@ -2930,6 +2966,92 @@ export class ProbeGen {
    * checks the step once instead of every path through MAXSTRINGLEN unrolled iterations, and
    * the state lives in scratch memory so that iterations meet in one verifier state.
    */
+  /**
+   * cmdline_str(): the current process's arguments separated by spaces (stap's tapset joins
+   * them one by one; here one read of mm->arg_start..arg_end and every NUL made a space, a word
+   * at a time with no loop). An empty argument shows as two spaces where stap writes "".
+   */
+  private cmdlineStr(tok: Token): number {
+    const a = this.a;
+    const S = this.ks.maxLen;
+    const btf = this.getBtf();
+    const task = btf?.find('struct', 'task_struct');
+    const mmStruct = btf?.find('struct', 'mm_struct');
+    const mm = btf && task !== undefined ? memberOf(btf, task, 'mm') : undefined;
+    const start = btf && mmStruct !== undefined ? memberOf(btf, mmStruct, 'arg_start') : undefined;
+    const end = btf && mmStruct !== undefined ? memberOf(btf, mmStruct, 'arg_end') : undefined;
+    if (!mm || !start || !end) throw unsupported('cmdline_str() without task_struct/mm_struct in the kernel\'s BTF', tok);
+    const out = this.scratch(this.SLOT);
+    const empty = this.fresh('cmdempty');
+    const done = this.fresh('cmddone');
+    const slots = this.stack(16);
+    // A 64-bit kernel word at [R0 + off] into R0 (0 when unreadable).
+    const readWord = (off: number, at: number) => {
+      a.stDW(this.fp, at, 0);
+      a.mov64Reg(R3, R0);
+      a.alu64Imm('add', R3, off);
+      a.mov64Reg(R1, this.fp);
+      a.alu64Imm('add', R1, at);
+      a.mov64Imm(R2, 8);
+      a.call('probe_read_kernel');
+      a.ldxDW(R0, this.fp, at);
+    };
+    a.call('get_current_task');
+    readWord(mm.bitOffset / 8, slots);
+    a.jmpImm('jeq', R0, 0, empty);
+    a.stxDW(this.fp, slots + 8, R0);
+    readWord(end.bitOffset / 8, slots);
+    a.mov64Reg(R1, R0);
+    a.ldxDW(R0, this.fp, slots + 8);
+    a.stxDW(this.fp, slots + 8, R1);
+    readWord(start.bitOffset / 8, slots);
+    a.stxDW(this.fp, slots, R0);
+    // R2 = bytes to read: arg_end - arg_start, at most S - 1 (the last argument's NUL included).
+    a.ldxDW(R2, this.fp, slots + 8);
+    a.alu64Reg('sub', R2, R0);
+    a.jmpImm('jsle', R2, 0, empty);
+    this.clampSigned(R2, 1, S - 1);
+    a.stxDW(this.fp, slots + 8, R2);
+    this.ks.zero(R7, out, this.SLOT);
+    a.ldxDW(R2, this.fp, slots + 8);
+    this.clampSigned(R2, 1, S - 1);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.ldxDW(R3, this.fp, slots);
+    a.call('probe_read_user');
+    a.jmpImm('jne', R0, 0, empty);
+    // Each zero byte becomes a space: bit 7 of ((w & 0x7f..) + 0x7f..) | w is set exactly for
+    // the non-zero bytes of w; the clear ones, moved to bit 5, are the spaces to add.
+    a.ldImm64(R4, 0x7f7f7f7f7f7f7f7fn);
+    a.ldImm64(R5, 0x8080808080808080n);
+    for (let k = 0; k < this.SLOT; k += 8) {
+      a.ldxDW(R1, R7, out + k);
+      a.mov64Reg(R2, R1);
+      a.alu64Reg('and', R2, R4);
+      a.alu64Reg('add', R2, R4);
+      a.alu64Reg('or', R2, R1);
+      a.alu64Imm('xor', R2, -1);
+      a.alu64Reg('and', R2, R5);
+      a.alu64Imm('rsh', R2, 2);
+      a.alu64Reg('or', R1, R2);
+      a.stxDW(R7, out + k, R1);
+    }
+    // The string ends where the last argument's NUL was (or where the read was cut).
+    a.ldxDW(R0, this.fp, slots + 8);
+    this.clampSigned(R0, 1, S - 1);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out - 1);
+    a.alu64Reg('add', R1, R0);
+    a.stB(R1, 0, 0);
+    this.ks.fixTail(R7, out);
+    a.ja(done);
+    a.label(empty);
+    this.ks.empty(R7, out);
+    a.label(done);
+    this.stackTop -= 16;
+    return out;
+  }
+
   private stringQuoted(src: number): number {
     const a = this.a;
     const S = this.ks.maxLen;
@@ -3177,4 +3299,25 @@ function describeStmt(s: A.Stmt): string {
     case 'return_statement': return 'return';
     default: return s.kind.replace(/_/g, ' ');
   }
+}
+
+/** The BTF id of a C type name as @cast spells it: `task_struct`, `struct sock`, `union x`, a typedef. */
+function castType(btf: Btf, name: string): number | undefined {
+  const m = /^\s*(struct|union)?\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(name);
+  if (!m) return undefined;
+  if (m[1] === 'union') return btf.find('union', m[2]!);
+  return btf.find('struct', m[2]!) ?? (m[1] ? undefined : btf.find('union', m[2]!) ?? btf.find('typedef', m[2]!));
+}
+
+/** Whether `->member...` from a value of BTF type `type` names members that exist (@defined). */
+function chainResolves(btf: Btf, type: number, components: A.TargetComponent[]): boolean {
+  for (const c of components) {
+    if (c.type !== 'member') return false;
+    const cur = resolved(btf, type);
+    const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
+    const m = base === null ? undefined : memberOf(btf, base, c.member);
+    if (!m) return false;
+    type = m.type;
+  }
+  return true;
 }

@@ -1,0 +1,53 @@
+// The task tapset (task_current(), task_pid(), ... through @cast in the kernel's BTF) and the
+// current process's arguments (cmdline_str(), cmdline_arg(), cmdline_args()), in kernel handlers,
+// against what the workload process is.
+
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { runTstap } from '../corpus-runner.js';
+import { script, workload } from './kernel-fixtures.js';
+
+test('task_* of task_current() and task_parent(), cmdline_* of the workload (an empty argument, one with a space)', async () => {
+  const r = await runTstap(['-c', `${workload('getppid 1')} "" "a b"`, script(`
+probe kernel.trace("syscalls:sys_enter_getppid") {
+  if (pid() != target() || execname() != "node") next
+  t = task_current()
+  printf("%s pid %d tid %d parent %d state %d uid %d euid %d gid %d egid %d prio %d nice %d cpu %d files %d\\n",
+    task_execname(t), task_pid(t) == pid(), task_tid(t) == tid(), task_pid(task_parent(t)) == ppid(), task_state(t),
+    task_uid(t) == uid(), task_euid(t) == euid(), task_gid(t) == gid(), task_egid(t) == egid(), task_prio(t), task_nice(t),
+    task_cpu(t) == cpu(), task_max_file_handles(t) >= 64)
+  printf("[%s] [%s]\\n", cmdline_str(), cmdline_arg(2))
+}
+// One cmdline_args() per handler: the verifier walks each of its (at most 8) iterations.
+probe kernel.trace("syscalls:sys_exit_getppid") { if (pid() == target() && execname() == "node") printf("[%s]\\n", cmdline_args(3, -1, ",")) }
+probe kernel.trace("syscalls:sys_enter_exit_group") { if (pid() == target() && execname() == "node") printf("[%s]\\n", cmdline_args(0, 1, "+")) }
+probe kernel.trace("syscalls:sys_exit_getppid") { if (pid() == target() && execname() == "node") printf("[%s]\\n", cmdline_arg(9)) }
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, [
+    'node pid 1 tid 1 parent 1 state 0 uid 1 euid 1 gid 1 egid 1 prio 20 nice 0 cpu 1 files 1',
+    // cmdline_str() shows an empty argument as two spaces (stap: ""), cmdline_args() as "".
+    '[node dist/tests/workloads/syscalls.js getppid 1  a b] [getppid]',
+    '[1,"",a b]',
+    '[]',
+    '[node+dist/tests/workloads/syscalls.js]',
+    '',
+  ].join('\n'));
+});
+
+test('task_current() and cmdline_str() in a begin probe: a run-time error (no kernel task there)', async () => {
+  const r = await runTstap(['-e', 'probe begin { println(task_pid(task_current())) }']);
+  assert.match(r.stderr, /^ERROR: task_current\(\): no probed process or kernel context in this handler/m);
+  const c = await runTstap(['-e', 'probe begin { println(cmdline_str()) }']);
+  assert.match(c.stderr, /^ERROR: cmdline_str\(\): no probed process or kernel context in this handler/m);
+});
+
+test('@cast to a type the kernel does not have, and @defined of casts', async () => {
+  const bad = await runTstap(['-p4', '-e', 'probe kernel.trace("sched:sched_switch") { println(@cast($next, "no_such_struct")->x) }']);
+  assert.match(bad.stderr, /type definition 'no_such_struct' not found in the kernel's BTF/);
+  const r = await runTstap(['-c', workload('getppid 1'), '-e', `probe kernel.trace("syscalls:sys_enter_getppid") {
+  if (pid() == target() && execname() == "node") printf("%d %d %d\\n", @defined(@cast(task_current(), "task_struct")->mm->arg_start),
+    @defined(@cast(task_current(), "struct task_struct")->no_such), @defined(@cast(0, "no_such_struct")->x)) }`]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '1 0 0\n');
+});
