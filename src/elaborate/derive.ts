@@ -7,6 +7,7 @@ import { printExpr, printProbePoint } from '../parse/printer.js';
 import { fnmatch } from '../util/fnmatch.js';
 import { cloneAst } from './clone.js';
 import { suggest } from './suggest.js';
+import { namedProcess } from './named-process.js';
 import type { ProbeSite } from './model.js';
 import { familyHeads, PROBE_FAMILIES, type ProbeFamily } from './probe-families.js';
 
@@ -49,6 +50,13 @@ export class ProbeDeriver {
   private resolve(pp: A.ProbePoint, body: A.Block, condition: A.Expr | null, depth: number, out: Derivation[], userPoint: string,
     aliasPoint: string | null): void {
     if (depth > MAX_ALIAS_DEPTH) throw new SemanticError('derive:recursion', 'recursive loop in alias expansion', pp.components[0]!.tok);
+    const named = namedProcess(pp);
+    if (named) {
+      const guarded: A.Block = { kind: 'block', tok: body.tok, statements: [named.guard, body] };
+      const listed = aliasPoint ?? printProbePoint(pp, false);
+      for (const p of named.points) this.resolve(p, guarded, condition, depth + 1, out, userPoint, listed);
+      return;
+    }
     const matches = this.matchAliases(pp);
     if (matches.length > 0) {
       for (const { alias, name, suffix } of matches) {
