@@ -58,25 +58,28 @@ export class ProbeDeriver {
       return;
     }
     const matches = this.matchAliases(pp);
-    if (matches.length > 0) {
-      for (const { alias, name, suffix } of matches) {
-        const merged = mergeBodies(alias, body);
-        const listed = aliasPoint ?? printProbePoint({ ...pp, components: [...name.components, ...suffix] }, false);
-        for (const loc of alias.locations) {
-          const extended: A.ProbePoint = { ...loc, components: [...loc.components, ...suffix] };
-          const cond = combineConditions(condition, loc.condition);
-          try {
-            this.resolve(extended, merged, cond, depth + 1, out, userPoint, listed);
-          } catch (e) {
-            if (!(e instanceof SemanticError) || !loc.optional) throw e;
-          }
-          if (loc.sufficient && out.length > 0) break;
+    for (const { alias, name, suffix } of matches) {
+      const merged = mergeBodies(alias, body);
+      const listed = aliasPoint ?? printProbePoint({ ...pp, components: [...name.components, ...suffix] }, false);
+      for (const loc of alias.locations) {
+        const extended: A.ProbePoint = { ...loc, components: [...loc.components, ...suffix] };
+        const cond = combineConditions(condition, loc.condition);
+        try {
+          this.resolve(extended, merged, cond, depth + 1, out, userPoint, listed);
+        } catch (e) {
+          if (!(e instanceof SemanticError) || !loc.optional) throw e;
         }
+        if (loc.sufficient && out.length > 0) break;
       }
-      return;
     }
-    const fam = matchFamily(pp, this.aliasNames);
-    out.push({ site: fam.site, family: fam.family, body: cloneAst(body), condition, tok: pp.components[0]!.tok, userPoint, aliasPoint });
+    // Wildcards name aliases and built-in points alike (`*`: begin, end, ..., syscall_any, ...);
+    // of the built-in families, those whose components take no argument (`timer.*`: timer.profile).
+    const points = pp.components.some((c) => /[*?[]/.test(c.functor)) ? expandFamilies(pp) : [];
+    if (matches.length > 0 && points.length === 0) return;
+    for (const p of points.length ? points : [pp]) {
+      const fam = matchFamily(p, this.aliasNames);
+      out.push({ site: fam.site, family: fam.family, body: cloneAst(body), condition, tok: pp.components[0]!.tok, userPoint, aliasPoint });
+    }
   }
 
   private matchAliases(pp: A.ProbePoint): { alias: A.ProbeAlias; name: A.ProbePoint; suffix: A.ProbePointComponent[] }[] {
@@ -117,6 +120,38 @@ function combineConditions(a: A.Expr | null, b: A.Expr | null): A.Expr | null {
   if (!a) return b;
   if (!b) return a;
   return { kind: 'logical', tok: a.tok, op: '&&', left: a, right: b };
+}
+
+/**
+ * The concrete points of the available built-in families that a point with wildcards in its
+ * names matches, in family order; a component whose family needs an argument matches only a
+ * component that has one (`timer.*` is timer.profile and timer.profile.tick, as in stap).
+ */
+function expandFamilies(pp: A.ProbePoint): A.ProbePoint[] {
+  const out = new Map<string, A.ProbePoint>();
+  for (const fam of PROBE_FAMILIES) {
+    if (fam.unsupported) continue;
+    const comps: A.ProbePointComponent[] = [];
+    let i = 0;
+    let ok = true;
+    for (const pat of fam.components) {
+      const c = pp.components[i];
+      const argOk = c && (pat.arg === 'none' ? !c.arg : pat.arg === 'optional-number' ? !c.arg || c.arg.kind === 'literal_number'
+        : pat.arg === 'number' ? c.arg?.kind === 'literal_number' : c.arg?.kind === 'literal_string');
+      if (!c || pat.name === '*' || !fnmatch(c.functor, pat.name) || !argOk) {
+        if (pat.optional) continue;
+        ok = false;
+        break;
+      }
+      comps.push({ ...c, functor: pat.name });
+      i++;
+    }
+    if (ok && i === pp.components.length) {
+      const p: A.ProbePoint = { ...pp, components: comps };
+      out.set(printProbePoint(p, false), p);
+    }
+  }
+  return [...out.values()];
 }
 
 /** Finds the family a concrete (alias-free) probe point belongs to. */

@@ -55,3 +55,12 @@ test('a handler that reads no tapset variable does not compute them (a few dozen
   assert.ok(bare < 100, `n++ alone: ${bare} lines`);
   assert.ok(withArgstr > 1000, `with argstr: ${withArgstr} lines`);
 });
+
+test('-l with wildcards lists built-in points too (those taking no argument), with the aliases', async () => {
+  const timer = await runTstap(['-l', 'timer.*']);
+  assert.equal(timer.stdout, 'timer.profile\n');
+  const top = await runTstap(['-l', '*']);
+  assert.equal(top.stdout, 'begin\nend\nerror\nnever\nsyscall_any\n');
+  const sw = await runTstap(['-l', 'perf.sw.c*']);
+  assert.equal(sw.stdout, 'perf.sw.context_switches\nperf.sw.cpu_clock\nperf.sw.cpu_migrations\n');
+});
