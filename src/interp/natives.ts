@@ -74,6 +74,7 @@ export const CONTROL_FUNCTIONS: Record<string, { params: ('long' | 'string')[]; 
   print_ubacktrace: [{ params: [], ret: 'unknown' }],
   user_mode: [{ params: [], ret: 'long' }],
   task_current: [{ params: [], ret: 'long' }],
+  pid2task: [{ params: ['long'], ret: 'long' }],
   cmdline_str: [{ params: [], ret: 'string' }],
   // Arguments of the probed system call (syscall and nd_syscall probes).
   ...Object.fromEntries(['int', 'uint', 'long', 'ulong', 'pointer', 's32', 'u32', 's64', 'u64', 'longlong', 'ulonglong']
@@ -405,7 +406,7 @@ export class Natives {
       case 'print_backtrace/0': case 'print_ubacktrace/0': return () => 0n;
     }
     if (name === 'asmlinkage') return () => 0n;
-    if (/^(user|kernel)_(string|string_n|long|int|short|char)$/.test(name) || name.endsWith('_arg') || name === 'task_current' || name === 'cmdline_str') {
+    if (/^(user|kernel)_(string|string_n|long|int|short|char)$/.test(name) || name.endsWith('_arg') || name === 'task_current' || name === 'pid2task' || name === 'cmdline_str') {
       // stap reads memory in the probed context; begin/end/timer handlers have none to read.
       return () => {
         throw new StapError(`${name}(): no probed process or kernel context in this handler`, null);

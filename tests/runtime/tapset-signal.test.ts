@@ -17,13 +17,16 @@ probe signal.send {
   if (pid() == target() && sig_pid in kids)
     printf("send %d %s %s %d %s %d %d %d|%s\\n", sig_pid, name, pid_name, sig, sig_name, shared, send2queue, task != 0, si_code)
 }
-probe signal.syskill { if (pid() == target() && sig_pid in kids) printf("syskill %d %s %d %s\\n", sig_pid, name, sig, sig_name) }
+probe signal.syskill {
+  if (pid() == target() && sig_pid in kids)
+    printf("syskill %d %s %d %s %s %d\\n", sig_pid, name, sig, sig_name, pid_name, task_pid(task) == sig_pid)
+}
 `)]);
   assert.equal(r.stderr, '');
   const pids = fs.readFileSync(file, 'latin1').trim().split('\n').map((l) => l.split(' ')[0]);
   assert.equal(pids.length, 2);
   assert.equal(r.stdout, pids.map((p) =>
-    `syskill ${p} syskill 10 SIGUSR1\nsend ${p} signal_generate cat 10 SIGUSR1 1 0 1|SI_USER or SI_TIMER or SI_ASYNCIO\n`).join(''));
+    `syskill ${p} syskill 10 SIGUSR1 cat 1\nsend ${p} signal_generate cat 10 SIGUSR1 1 0 1|SI_USER or SI_TIMER or SI_ASYNCIO\n`).join(''));
   assert.equal(r.rc, 0);
 });
 

@@ -51,3 +51,15 @@ test('@cast to a type the kernel does not have, and @defined of casts', async ()
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, '1 0 0\n');
 });
+
+test('pid2task and pid2execname: the parent, this process, a pid that does not exist', async () => {
+  const r = await runTstap(['-c', workload('getppid 1'), script(`
+probe kernel.trace("syscalls:sys_enter_getppid") {
+  if (pid() != target() || execname() != "node") next
+  printf("%d %s %d %s [%s]\\n", task_pid(pid2task(ppid())) == ppid(), pid2execname(pid()), pid2task(999999999), task_execname(pid2task(tid())),
+    pid2execname(999999999))
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '1 node 0 node []\n');
+});

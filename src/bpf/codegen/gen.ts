@@ -2308,6 +2308,7 @@ export class ProbeGen {
       case 'cpu/0': a.call('get_smp_processor_id'); return;
       // The address of the current task_struct: a number, read through with @cast.
       case 'task_current/0': a.call('get_current_task'); return;
+      case 'pid2task/1': this.pid2task(e); return;
       case 'target/0': a.ldxDW(R0, R9, TARGET_OFFSET); return;
       case 'asmlinkage/0': a.mov64Imm(R0, 0); return;
       case 'int_arg/1': case 'uint_arg/1': case 'long_arg/1': case 'ulong_arg/1': case 'pointer_arg/1': case 's32_arg/1':
@@ -2568,6 +2569,28 @@ export class ProbeGen {
     if (type === undefined) throw new SemanticError('cast:type', `type definition '${e.typeName}' not found in the kernel's BTF`, e.tok);
     this.long(e.operand);
     this.memberChain(btf, type, e.components);
+  }
+
+  /**
+   * pid2task(pid): the task_struct address of a process id (0 when there is none), from the
+   * bpf_task_from_pid kfunc (Linux 6.2). The reference it takes is dropped at once, the address
+   * kept as a number (through map memory: the verifier lets root store a pointer there) for
+   * @cast reads, which tolerate a task that goes away meanwhile, as stap's pid2task does.
+   */
+  private pid2task(e: A.FunctionCall): void {
+    const a = this.a;
+    if (this.getBtf()?.find('func', 'bpf_task_from_pid') === undefined) throw unsupported('pid2task() on a kernel without bpf_task_from_pid', e.tok);
+    const none = this.fresh('notask');
+    const slot = this.scratch(8);
+    this.long(e.args[0]!);
+    a.mov32Reg(R1, R0);
+    a.callKfunc('bpf_task_from_pid');
+    a.jmpImm('jeq', R0, 0, none);
+    a.stxDW(R7, slot, R0);
+    a.mov64Reg(R1, R0);
+    a.callKfunc('bpf_task_release');
+    a.ldxDW(R0, R7, slot);
+    a.label(none);
   }
 
   /** R0 (a 64-bit slot) as the BTF integer type `type`: sign- or zero-extended from its size. */
