@@ -55,8 +55,10 @@ export type RecordKind =
   | { kind: 'exit' }
   /** A run-time error; a null message travels as the record's one string field. */
   | { kind: 'error'; message: string | null; tok: Token | null }
-  /** print_backtrace()/print_ubacktrace(): fields are the stack id and the pid. */
-  | { kind: 'backtrace'; user: boolean };
+  /** print_backtrace(): fields are the stack id and the pid. */
+  | { kind: 'backtrace' }
+  /** print_ubacktrace(): the frames themselves (wire/ustack.ts). */
+  | { kind: 'ubacktrace' };
 
 export interface RecordFormat {
   id: number;

@@ -13,3 +13,15 @@ export function script(text: string): string {
   fs.writeFileSync(f, text);
   return f;
 }
+
+/** A test body run with a fresh temporary directory, removed afterwards. */
+export function withTempDir(f: (dir: string) => void | Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tstap-'));
+    try {
+      await f(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}

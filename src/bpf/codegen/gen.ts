@@ -21,6 +21,10 @@ import { Assembler } from '../asm.js';
 import { R0, R8, R1, R2, R3, R4, R5, R6, R7, R9, FP, type Reg, type WReg } from '../insn.js';
 import type { MapSpec, ProgramSpec, RecordField, RecordFormat, RecordKind } from '../spec.js';
 import { recordLayout } from '../../wire/records.js';
+import {
+  BPF_F_USER_BUILD_ID, BPF_F_USER_STACK, BUILD_ID_FRAME, USTACK_FIELDS, USTACK_FRAMES, USTACK_IDS_LEN, USTACK_IPS,
+  USTACK_IPS_LEN, USTACK_MAX, USTACK_PID, USTACK_TIME,
+} from '../../wire/ustack.js';
 import { KernelLayout, SCRATCH_MAX, STAT_AVGS, STAT_COUNT, STAT_HIST, STAT_M2, STAT_MAX, STAT_MIN, STAT_SUM, STAT_VARS, type GlobalLoc } from './layout.js';
 import { KernelStrings } from './kstrings.js';
 import type { Target } from './targets.js';
@@ -2383,21 +2387,74 @@ export class ProbeGen {
         a.mov64Imm(R0, 0);
         return;
       }
-      case 'print_backtrace/0': case 'print_ubacktrace/0': {
-        // The stack is taken here, symbolized late in user space (kallsyms, /proc/PID/maps).
-        const user = e.name === 'print_ubacktrace';
+      case 'print_backtrace/0': {
+        // The stack is taken here, symbolized late in user space (kallsyms).
         const stacks = this.layout.useStacks();
         a.mov64Reg(R1, R6);
         a.ldMapFd(R2, stacks);
-        a.mov64Imm(R3, (user ? 0x100 : 0) | 0x400); // BPF_F_USER_STACK, BPF_F_REUSE_STACKID
+        a.mov64Imm(R3, 0x400); // BPF_F_REUSE_STACKID
         a.call('get_stackid');
         const idSlot = this.stack(8);
         a.stxDW(this.fp, idSlot, R0);
-        this.emitRecord({ kind: 'backtrace', user }, [{ type: 'long' }, { type: 'long' }], [
+        this.emitRecord({ kind: 'backtrace' }, [{ type: 'long' }, { type: 'long' }], [
           { kind: 'symbol', tok: e.tok, name: '\0stackid' } as A.SymbolExpr,
           { kind: 'functioncall', tok: e.tok, name: 'pid', args: [] },
         ], new Map([[0, idSlot]]));
         this.stackTop -= 8;
+        a.mov64Imm(R0, 0);
+        return;
+      }
+      case 'print_ubacktrace/0': {
+        // The frames travel in the record (wire/ustack.ts), as addresses and as build ID + file
+        // offset, which name the file even when the process is gone before user space reads
+        // the record. Built in scratch, the build-ID frames moved up to the last address: the
+        // record holds only the frames there are.
+        const fmt = this.records.add({ kind: 'ubacktrace' }, USTACK_FIELDS);
+        const rec = this.scratch(USTACK_MAX);
+        const ids = this.scratch(BUILD_ID_FRAME * USTACK_FRAMES);
+        const lens = this.stack(16);
+        const done = this.fresh('ubt_done');
+        a.mov64Imm(R1, fmt.id);
+        a.stxW(R7, rec, R1);
+        a.stW(R7, rec + 4, 0);
+        a.call('get_current_pid_tgid');
+        a.alu64Imm('rsh', R0, 32);
+        a.stxDW(R7, rec + USTACK_PID, R0);
+        a.call('ktime_get_ns');
+        a.stxDW(R7, rec + USTACK_TIME, R0);
+        ([[rec + USTACK_IPS, 8, BPF_F_USER_STACK, USTACK_IPS_LEN], [ids, BUILD_ID_FRAME, BPF_F_USER_STACK | BPF_F_USER_BUILD_ID, USTACK_IDS_LEN]] as const)
+          .forEach(([at, size, flags, lenAt], i) => {
+            a.mov64Reg(R1, R6);
+            a.mov64Reg(R2, R7);
+            a.alu64Imm('add', R2, at);
+            a.mov64Imm(R3, size * USTACK_FRAMES);
+            a.mov64Imm(R4, flags);
+            a.call('get_stack');
+            this.clampSigned(R0, 0, size * USTACK_FRAMES);
+            a.stxDW(R7, rec + lenAt, R0);
+            a.stxDW(this.fp, lens + 8 * i, R0);
+          });
+        a.ldxDW(R1, this.fp, lens);
+        a.alu64Reg('add', R1, R7);
+        a.alu64Imm('add', R1, rec + USTACK_IPS);
+        a.ldxDW(R2, this.fp, lens + 8);
+        a.mov64Reg(R3, R7);
+        a.alu64Imm('add', R3, ids);
+        a.call('probe_read_kernel');
+        a.ldMapFd(R1, this.layout.ringbuf);
+        a.mov64Reg(R2, R7);
+        a.alu64Imm('add', R2, rec);
+        a.ldxDW(R3, this.fp, lens);
+        a.ldxDW(R4, this.fp, lens + 8);
+        a.alu64Reg('add', R3, R4);
+        a.alu64Imm('add', R3, USTACK_IPS);
+        a.mov64Imm(R4, 0);
+        a.call('ringbuf_output');
+        a.jmpImm('jeq', R0, 0, done);
+        a.mov64Imm(R1, 1);
+        a.atomic('add', 'dw', R9, DROPPED_OFFSET, R1);
+        a.label(done);
+        this.stackTop -= 16;
         a.mov64Imm(R0, 0);
         return;
       }

@@ -32,7 +32,9 @@ import { onlineCpus } from '../sys/cpus.js';
 import { SysError } from '../sys/syscall.js';
 import { Features } from '../sys/features.js';
 import { kallsyms } from '../meta/kallsyms.js';
-import { symbolizeUser } from '../meta/procmaps.js';
+import { UserStacks } from '../meta/ustack.js';
+import { decodeUserStack } from '../../wire/ustack.js';
+import { ExecPaths } from './exec-paths.js';
 
 const MAP_TYPES: Record<MapKind, number> = {
   hash: MapType.HASH, array: MapType.ARRAY, percpu_hash: MapType.PERCPU_HASH, percpu_array: MapType.PERCPU_ARRAY,
@@ -69,6 +71,8 @@ export class KernelSession {
   private readonly fds: number[] = [];
   private readonly links: number[] = [];
   private ring: RingBufferReader | null = null;
+  private execs: ExecPaths | null = null;
+  private ustacks: UserStacks | null = null;
   private readonly formats: Map<number, RecordFormat>;
 
   constructor(private readonly sys: SysApi, private readonly build: KernelBuild) {
@@ -179,6 +183,13 @@ export class KernelSession {
     const shared = dispatchSyscalls(this.sys, this.progFds);
     this.fds.push(...shared.fds);
     this.links.push(...shared.links);
+    // print_ubacktrace(): the kernel notes what each process execs (for processes gone by the time
+    // their stacks are read).
+    if (this.build.spec.records.some((r) => r.what.kind === 'ubacktrace')) {
+      this.execs = ExecPaths.attach(this.sys);
+      this.fds.push(...(this.execs?.fds ?? []));
+      this.links.push(...(this.execs?.links ?? []));
+    }
     for (const [p, fd] of this.progFds) {
       if (p.attach.kind === 'test_run' || shared.programs.has(p)) continue;
       if (p.attach.kind === 'tp_btf') {
@@ -280,10 +291,9 @@ export class KernelSession {
       const what = f.what;
       if (what.kind === 'printf') sink.printf(what.call, decodeFields(view, off, f.fields), what.deferred);
       else if (what.kind === 'exit') sink.exit();
-      else if (what.kind === 'backtrace') {
-        const [id, pid] = decodeFields(view, off, f.fields) as bigint[];
-        sink.backtrace(this.backtrace(Number(id), Number(pid), what.user));
-      } else sink.error(f, decodeFields(view, off, f.fields));
+      else if (what.kind === 'backtrace') sink.backtrace(this.backtrace(Number(decodeFields(view, off, f.fields)[0])));
+      else if (what.kind === 'ubacktrace') sink.backtrace(this.userStack(view, off));
+      else sink.error(f, decodeFields(view, off, f.fields));
     });
   }
 
@@ -323,9 +333,15 @@ export class KernelSession {
     mapUpdate(this.sys, info.fd, key, v, BPF_ANY);
   }
 
-  /** A stack from the stack map, one frame per line in stap's print_backtrace() format. */
-  private backtrace(id: number, pid: number, user: boolean): string {
-    if (id < 0) return user ? '' : ' <no kernel backtrace at this point>\n';
+  /** A print_ubacktrace() record's frames, symbolized (meta/ustack.ts). */
+  private userStack(view: DataView, off: number): string {
+    this.ustacks ??= new UserStacks((pid) => this.execs?.lookup(pid));
+    return this.ustacks.format(decodeUserStack(view, off));
+  }
+
+  /** A kernel stack from the stack map, one frame per line in stap's print_backtrace() format. */
+  private backtrace(id: number): string {
+    if (id < 0) return ' <no kernel backtrace at this point>\n';
     const info = this.maps.get(this.build.layout.stacks)!;
     const key = Buffer.alloc(4);
     key.writeUInt32LE(id);
@@ -335,7 +351,7 @@ export class KernelSession {
     for (let off = 0; off + 8 <= v.length; off += 8) {
       const addr = v.readBigUInt64LE(off);
       if (addr === 0n) break;
-      out += user ? formatUserFrame(pid, addr) : formatKernelFrame(addr);
+      out += formatKernelFrame(addr);
     }
     return out;
   }
@@ -389,11 +405,4 @@ function formatKernelFrame(addr: bigint): string {
   const hex = `0x${addr.toString(16)}`;
   if (!s) return ` ${hex}\n`;
   return ` ${hex} : ${s.name}+0x${s.offset.toString(16)}/0x${(s.size ?? 0).toString(16)} [${s.module ?? 'kernel'}]\n`;
-}
-
-function formatUserFrame(pid: number, addr: bigint): string {
-  const s = symbolizeUser(pid, addr);
-  const hex = `0x${addr.toString(16)}`;
-  if (!s || s.name === undefined) return ` ${hex} [${s?.module || 'unknown'}+0x${(s?.fileOffset ?? 0).toString(16)}]\n`;
-  return ` ${hex} : ${s.name}+0x${(s.offset ?? 0).toString(16)} [${s.module}]\n`;
 }

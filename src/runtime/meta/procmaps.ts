@@ -88,6 +88,8 @@ export function findMapping(maps: readonly MapEntry[], addr: bigint): MapEntry |
  */
 export class UserSymbolizer {
   private readonly snapshots = new Map<number, MapEntry[]>();
+  /** CLOCK_MONOTONIC nanoseconds just before each snapshot was read. */
+  private readonly times = new Map<number, bigint>();
   private readonly elves = new Map<string, ElfFile | null>();
 
   /**
@@ -95,8 +97,12 @@ export class UserSymbolizer {
    * mappings are read now, while /proc/PID/map_files can still reach deleted or replaced files.
    */
   capture(pid: number, opts: { loadSymbols?: boolean } = {}): readonly MapEntry[] {
+    const time = process.hrtime.bigint();
     const maps = readMaps(pid);
+    // Re-inserted: the newest snapshot is the last one forgetOldest() drops.
+    this.snapshots.delete(pid);
     this.snapshots.set(pid, maps);
+    this.times.set(pid, time);
     if (opts.loadSymbols) {
       for (const e of maps) {
         if (!e.perms.includes('x')) continue;
@@ -111,8 +117,22 @@ export class UserSymbolizer {
     return this.snapshots.get(pid);
   }
 
+  /** When the snapshot of `pid` was taken (CLOCK_MONOTONIC ns, as bpf_ktime_get_ns). */
+  capturedAt(pid: number): bigint | undefined {
+    return this.times.get(pid);
+  }
+
   forget(pid: number): void {
     this.snapshots.delete(pid);
+    this.times.delete(pid);
+  }
+
+  /** Drops the oldest snapshots until at most `max` are left. */
+  forgetOldest(max: number): void {
+    for (const pid of this.snapshots.keys()) {
+      if (this.snapshots.size <= max) break;
+      this.forget(pid);
+    }
   }
 
   /**
@@ -129,6 +149,11 @@ export class UserSymbolizer {
         return undefined;
       }
     }
+    return this.symbolizeIn(pid, maps, addr);
+  }
+
+  /** Symbolizes `addr` in `maps`, a snapshot of `pid` (whose map_files may still open a file). */
+  symbolizeIn(pid: number, maps: readonly MapEntry[], addr: bigint): UserSymbol | undefined {
     const m = findMapping(maps, addr);
     if (!m) return undefined;
     const fileBacked = m.inode !== 0 && m.path.startsWith('/');
