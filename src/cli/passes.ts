@@ -93,6 +93,9 @@ function shellCommand(cmd: string): TargetCommand {
       go.on('error', () => {});
       (go as NodeJS.WritableStream).end('\n');
     },
+    cancel() {
+      child?.kill('SIGKILL');
+    },
     onExit(cb) {
       exits.push(cb);
     },

@@ -54,12 +54,17 @@ export interface KernelHooks {
   testRun(index: number): void;
 }
 
-/** -c CMD: started once the probes are armed; the session ends when it exits. */
+/**
+ * -c CMD: spawned held back as the session starts (its pid is target() from the begin probes
+ * on, as stap's), let run once the probes are armed; the session ends when it exits.
+ */
 export interface TargetCommand {
   /** Starts the command held back (so its pid is known before it runs). */
   start(): number;
   /** Lets it run. */
   release(): void;
+  /** Kills it before it ran (the session failed or ended first). */
+  cancel(): void;
   onExit(cb: () => void): void;
 }
 
@@ -88,15 +93,18 @@ export async function runProgram(program: Program, opts: RunOptions): Promise<nu
   };
   process.on('SIGINT', onEarlySignal);
   process.on('SIGTERM', onEarlySignal);
+  // Spawned first: its shell starts while the probes load, and target() is set for begin.
+  const held = opts.command ? { pid: opts.command.start(), released: false } : null;
   try {
-    return await runSession(program, opts, () => interrupted);
+    return await runSession(program, opts, () => interrupted, held);
   } finally {
+    if (held && !held.released) opts.command!.cancel();
     process.off('SIGINT', onEarlySignal);
     process.off('SIGTERM', onEarlySignal);
   }
 }
 
-async function runSession(program: Program, opts: RunOptions, interrupted: () => boolean): Promise<number> {
+async function runSession(program: Program, opts: RunOptions, interrupted: () => boolean, held: { pid: number; released: boolean } | null): Promise<number> {
   const ctx = new Context(opts.limits, opts.out, opts.err);
   const natives = new Natives(ctx, program, opts);
   const compiler = new Compiler(program, ctx, natives);
@@ -153,8 +161,9 @@ async function runSession(program: Program, opts: RunOptions, interrupted: () =>
     opts.err(`WARNING: ${msg}\n`);
   };
   natives.onWarning = warn;
-  ctx.targetPid = opts.targetPid ?? 0;
-  if (kernel && opts.targetPid !== null) kernel.setTarget(opts.targetPid);
+  const target = held?.pid ?? opts.targetPid;
+  ctx.targetPid = target ?? 0;
+  if (kernel && target !== null) kernel.setTarget(target);
 
   const fire = (h: Handler): void => {
     const cond = conditions.get(h);
@@ -201,11 +210,9 @@ async function runSession(program: Program, opts: RunOptions, interrupted: () =>
       };
       poller = setTimeout(drain, 10);
     }
-    if (opts.command) {
-      // stap starts the -c command once everything is armed, and stops when it exits.
-      const pid = opts.command.start();
-      ctx.targetPid = pid;
-      kernel?.setTarget(pid);
+    if (opts.command && held) {
+      // stap lets the -c command run once everything is armed, and stops when it exits.
+      held.released = true;
       opts.command.release();
       opts.command.onExit(() => {
         if (kernel) kernel.poll(sink);

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { runTstap } from '../corpus-runner.js';
 import { script, workload } from './kernel-fixtures.js';
 
@@ -403,12 +404,16 @@ probe kernel.trace("syscalls:sys_enter_kill") {
 });
 
 /** max_entries of the ring buffers this process holds while `run` is under way (fdinfo). */
-async function ringSizes(run: Promise<unknown>): Promise<Set<number>> {
+async function ringSizes(start: () => Promise<unknown>): Promise<Set<number>> {
+  // Only fds opened by this run: an earlier test's maps may still be closing.
+  const before = new Set(fs.readdirSync('/proc/self/fdinfo'));
+  const run = start();
   const seen = new Set<number>();
   let done = false;
   void run.finally(() => { done = true; });
   while (!done) {
     for (const fd of fs.readdirSync('/proc/self/fdinfo')) {
+      if (before.has(fd)) continue;
       try {
         const info = fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1');
         if (/^map_type:\s+27$/m.test(info)) seen.add(Number(/^max_entries:\s+(\d+)$/m.exec(info)![1]));
@@ -420,8 +425,27 @@ async function ringSizes(run: Promise<unknown>): Promise<Set<number>> {
 }
 
 test('the ring buffer is 16 MiB when kernel handlers print, 256 KiB when they only count (cheaper to create)', async () => {
-  const quiet = await ringSizes(runTstap(['-c', 'sleep 0.3', '-e', 'global n; probe kernel.trace("syscalls:sys_enter_getppid") { n++; if (n > 1000000) exit() }']));
+  const quiet = await ringSizes(() => runTstap(['-c', 'sleep 0.3', '-e', 'global n; probe kernel.trace("syscalls:sys_enter_getppid") { n++; if (n > 1000000) exit() }']));
   assert.deepEqual([...quiet], [1 << 18]);
-  const loud = await ringSizes(runTstap(['-c', 'sleep 0.3', '-e', 'probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) printf("%d\\n", pid()) }']));
+  const loud = await ringSizes(() => runTstap(['-c', 'sleep 0.3', '-e', 'probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) printf("%d\\n", pid()) }']));
   assert.deepEqual([...loud], [1 << 24]);
+});
+
+test('-c: target() is the command\'s pid already in begin probes (as stap); a run that fails to load never runs it', async () => {
+  const r = await runTstap(['-c', workload('getppid 1'), '-e', `global b
+probe begin { b = target() }
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) printf("%d\\n", pid() == b && b > 0) }`]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '1\n');
+  const marker = path.join(path.dirname(script('')), 'ran');
+  // A loop the verifier must walk a million times: refused by any kernel (1M instructions).
+  const bad = await runTstap(['-D', 'MAXACTION=3000000', '-c', `touch ${marker}`, '-e',
+    'global n; probe kernel.trace("syscalls:sys_enter_getppid") { for (i = 0; i < 1000000; i++) n++ }']);
+  assert.match(bad.stderr, /Pass 5: run failed/);
+  await new Promise((res) => setTimeout(res, 200));
+  assert.equal(fs.existsSync(marker), false);
+  const early = await runTstap(['-c', `touch ${marker}`, '-e', 'global n; probe begin { exit() } probe kernel.trace("syscalls:sys_enter_getppid") { n++ }']);
+  assert.equal(early.stderr, '');
+  await new Promise((res) => setTimeout(res, 200));
+  assert.equal(fs.existsSync(marker), false);
 });
