@@ -13,7 +13,8 @@ import {
   MAY_GOTO, Mode, Pseudo, SIZES, Source,
   type AluOpName, type AtomicOpName, type JmpOpName, type RawInsn, type Reg, type SizeName, type WReg,
 } from './insn.js';
-import { link, type LinkOptions, type PendingSlot } from './link.js';
+import { link, type LinkOptions } from './link.js';
+import { SlotBuffer } from './slots.js';
 import type { MapRef, Program, Relocation, Span } from './program.js';
 import { pruneUnreachable } from './prune.js';
 
@@ -24,7 +25,7 @@ const S32_MAX = 0x7fff_ffff;
 const U32_MAX = 0xffff_ffff;
 
 export class Assembler<M extends MapRef = MapRef, S = Span> {
-  private readonly slots: PendingSlot<S>[] = [];
+  private readonly slots = new SlotBuffer<S>();
   private readonly labels = new Map<string, number>();
   private readonly funcs: { name: string; start: number }[];
   private readonly relocs: Relocation<M>[] = [];
@@ -89,13 +90,13 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
     }
     for (const f of other.funcs) this.funcs.push({ name: f.name, start: f.start + base });
     for (const r of other.relocs) this.relocs.push({ ...r, insn: r.insn + base });
-    for (const s of other.slots) this.slots.push(s);
+    this.slots.appendAll(other.slots);
     return this;
   }
 
   /** Appends an already-encoded slot as is (escape hatch; no validation). */
   emit(raw: RawInsn): this {
-    this.slots.push({ raw: { ...raw }, span: this.span, target: null });
+    this.slots.push(raw.code, raw.dst, raw.src, raw.off, raw.imm, this.span);
     return this;
   }
 
@@ -234,7 +235,7 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
    */
   ldFunc(dst: WReg, fn: string): this {
     this.ld64(dst, Pseudo.FUNC, 0, 0);
-    this.slots[this.slots.length - 2]!.target = { label: fn, kind: 'func' };
+    this.slots.setTarget(this.slots.length - 2, { label: fn, kind: 'func' });
     return this;
   }
 
@@ -276,7 +277,7 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
   /** BPF-to-BPF call of the subprogram started with `func(fn)`. */
   callLocal(fn: string): this {
     this.push(Class.JMP | JmpOp.CALL, 0, CallKind.LOCAL, 0, 0);
-    this.slots[this.slots.length - 1]!.target = { label: fn, kind: 'call' };
+    this.slots.setTarget(this.slots.length - 1, { label: fn, kind: 'call' });
     return this;
   }
   /** Calls kernel function `name`; its BTF id is a load-time relocation. */
@@ -301,7 +302,7 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
   // --- internals ---------------------------------------------------------------------------
 
   private push(code: number, dst: number, src: number, off: number, imm: number): this {
-    this.slots.push({ raw: { code, dst, src, off, imm }, span: this.span, target: null });
+    this.slots.push(code, dst, src, off, imm, this.span);
     return this;
   }
 
@@ -320,7 +321,7 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
   }
 
   private jump(code: number, dst: number, src: number, imm: number, label: string, kind: 'jump' | 'long' = 'jump'): this {
-    this.slots.push({ raw: { code, dst, src, off: 0, imm }, span: this.span, target: { label, kind } });
+    this.slots.push(code, dst, src, 0, imm, this.span, { label, kind });
     return this;
   }
 

@@ -6,10 +6,9 @@
 // and the source span of the offending instruction.
 
 import { AsmError } from './error.js';
-import {
-  EXIT, GOTOL, INSN_SIZE, JA, LD_IMM64, MAX_INSNS_PRIVILEGED, MAX_SUBPROGS, encodeInsn, type RawInsn,
-} from './insn.js';
+import { EXIT, GOTOL, INSN_SIZE, JA, LD_IMM64, MAX_INSNS_PRIVILEGED, MAX_SUBPROGS } from './insn.js';
 import type { FunctionInfo, MapRef, Program, Relocation } from './program.js';
+import type { SlotBuffer } from './slots.js';
 
 /**
  * A symbolic operand: `jump` fills off (s16), `long` (gotol) fills imm, `call` and `func`
@@ -18,12 +17,6 @@ import type { FunctionInfo, MapRef, Program, Relocation } from './program.js';
 export interface LabelTarget {
   label: string;
   kind: 'jump' | 'long' | 'call' | 'func';
-}
-
-export interface PendingSlot<S> {
-  raw: RawInsn;
-  span: S | null;
-  target: LabelTarget | null;
 }
 
 export interface LinkOptions {
@@ -37,7 +30,7 @@ const S16_MIN = -0x8000;
 const S16_MAX = 0x7fff;
 
 export function link<M extends MapRef, S>(
-  slots: readonly PendingSlot<S>[],
+  slots: SlotBuffer<S>,
   labels: ReadonlyMap<string, number>,
   funcs: readonly { name: string; start: number }[],
   relocs: readonly Relocation<M>[],
@@ -45,7 +38,7 @@ export function link<M extends MapRef, S>(
 ): Program<M, S> {
   const n = slots.length;
   const fail = (msg: string, at: number | null): never => {
-    throw new AsmError(msg, at, at === null ? null : slots[at]?.span ?? null);
+    throw new AsmError(msg, at, at === null ? null : slots.spans[at] ?? null);
   };
   if (n === 0) fail('empty program: the kernel needs at least one instruction (exit)', null);
   const max = options.maxInsns ?? MAX_INSNS_PRIVILEGED;
@@ -59,53 +52,47 @@ export function link<M extends MapRef, S>(
 
   // Second slots of ld_imm64 are not instructions: nothing may end on or jump into one.
   const isTail = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (slots[i]!.raw.code === LD_IMM64) isTail[++i] = 1;
+  for (let i = 0; i < n; i++) if (slots.code(i) === LD_IMM64) isTail[++i] = 1;
 
   const funcOf = new Int32Array(n);
   functions.forEach((f, k) => {
     if (f.start === f.end) fail(`function '${f.name}' has no instructions`, f.start < n ? f.start : null);
     funcOf.fill(k, f.start, f.end);
     const last = f.end - 1;
-    const code = slots[last]!.raw.code;
+    const code = slots.code(last);
     if (isTail[last] || (code !== EXIT && code !== JA && code !== GOTOL)) {
       fail(`function '${f.name}' does not end with exit or goto: execution would fall off its end`, last);
     }
   });
 
-  const insns = Buffer.alloc(n * INSN_SIZE);
-  for (let i = 0; i < n; i++) {
-    const s = slots[i]!;
-    const raw = { ...s.raw };
-    if (s.target) {
-      const { label, kind } = s.target;
-      const t = labels.get(label);
-      const isFunc = kind === 'call' || kind === 'func';
-      if (t === undefined) fail(isFunc ? `undefined function '${label}'` : `undefined label '${label}'`, i);
-      else if (t >= n) fail(`label '${label}' is at the end of the program, after the last instruction`, i);
-      else {
-        const delta = t - (i + 1);
-        if (isFunc) {
-          if (!funcNames.has(label)) fail(`'${label}' is a label, not a subprogram: declare call targets with func()`, i);
-          raw.imm = delta;
-        } else {
-          if (funcOf[t] !== funcOf[i]) {
-            fail(`jump from function '${functions[funcOf[i]!]!.name}' to label '${label}' in function ` +
-              `'${functions[funcOf[t]!]!.name}': jumps cannot cross subprograms (use callLocal)`, i);
-          }
-          if (kind === 'long') raw.imm = delta;
-          else if (delta < S16_MIN || delta > S16_MAX) {
-            fail(`jump to label '${label}' is ${delta} instructions away, beyond the 16-bit jump offset ` +
-              `range (${S16_MIN}..${S16_MAX}); use gotol or make the code shorter`, i);
-          } else raw.off = delta;
+  const insns = slots.encoded();
+  for (const [i, { label, kind }] of slots.targets) {
+    const t = labels.get(label);
+    const isFunc = kind === 'call' || kind === 'func';
+    if (t === undefined) fail(isFunc ? `undefined function '${label}'` : `undefined label '${label}'`, i);
+    else if (t >= n) fail(`label '${label}' is at the end of the program, after the last instruction`, i);
+    else {
+      const delta = t - (i + 1);
+      if (isFunc) {
+        if (!funcNames.has(label)) fail(`'${label}' is a label, not a subprogram: declare call targets with func()`, i);
+        insns.writeInt32LE(delta, i * INSN_SIZE + 4);
+      } else {
+        if (funcOf[t] !== funcOf[i]) {
+          fail(`jump from function '${functions[funcOf[i]!]!.name}' to label '${label}' in function ` +
+            `'${functions[funcOf[t]!]!.name}': jumps cannot cross subprograms (use callLocal)`, i);
         }
+        if (kind === 'long') insns.writeInt32LE(delta, i * INSN_SIZE + 4);
+        else if (delta < S16_MIN || delta > S16_MAX) {
+          fail(`jump to label '${label}' is ${delta} instructions away, beyond the 16-bit jump offset ` +
+            `range (${S16_MIN}..${S16_MAX}); use gotol or make the code shorter`, i);
+        } else insns.writeInt16LE(delta, i * INSN_SIZE + 2);
       }
     }
-    encodeInsn(insns, i, raw);
   }
 
   return {
     insns,
-    spans: slots.map((s) => s.span),
+    spans: slots.spans.slice(0, n),
     relocations: relocs.map((r) => ({ ...r })),
     functions,
   };

@@ -3,11 +3,11 @@
 // of a block after `error()`, a handler that fails its MAXACTION check up front, ...
 
 import { EXIT, GOTOL, JA, LD_IMM64 } from './insn.js';
-import type { PendingSlot } from './link.js';
 import type { Relocation } from './program.js';
+import { SlotBuffer } from './slots.js';
 
 export interface Unit<M, S> {
-  slots: PendingSlot<S>[];
+  slots: SlotBuffer<S>;
   labels: Map<string, number>;
   funcs: { name: string; start: number }[];
   relocs: Relocation<M>[];
@@ -22,24 +22,27 @@ export function pruneUnreachable<M, S>(u: Unit<M, S>): Unit<M, S> {
     const i = work.pop()!;
     if (i >= n || live[i]) continue;
     live[i] = 1;
-    const s = u.slots[i]!;
-    const wide = s.raw.code === LD_IMM64;
+    const code = u.slots.code(i);
+    const wide = code === LD_IMM64;
     if (wide && i + 1 < n) live[i + 1] = 1;
-    if (s.target && (s.target.kind === 'jump' || s.target.kind === 'long')) {
-      const t = u.labels.get(s.target.label);
+    const target = u.slots.targets.get(i);
+    if (target && (target.kind === 'jump' || target.kind === 'long')) {
+      const t = u.labels.get(target.label);
       if (t !== undefined) work.push(t);
     }
-    if (s.raw.code !== EXIT && s.raw.code !== JA && s.raw.code !== GOTOL) work.push(i + (wide ? 2 : 1));
+    if (code !== EXIT && code !== JA && code !== GOTOL) work.push(i + (wide ? 2 : 1));
   }
   // newIndex[i]: where slot i (or, if it is dropped, the next kept slot) ends up.
   const newIndex = new Int32Array(n + 1);
-  const slots: PendingSlot<S>[] = [];
+  let kept = 0;
   for (let i = 0; i < n; i++) {
-    newIndex[i] = slots.length;
-    if (live[i]) slots.push(u.slots[i]!);
+    newIndex[i] = kept;
+    if (live[i]) kept++;
   }
-  if (slots.length === n) return u;
-  newIndex[n] = slots.length;
+  if (kept === n) return u;
+  newIndex[n] = kept;
+  const slots = new SlotBuffer<S>();
+  for (let i = 0; i < n; i++) if (live[i]) slots.copySlot(u.slots, i);
   const labels = new Map<string, number>();
   for (const [name, at] of u.labels) labels.set(name, newIndex[at]!);
   const relocs: Relocation<M>[] = [];
