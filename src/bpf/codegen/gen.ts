@@ -27,6 +27,7 @@ import {
 } from '../../wire/ustack.js';
 import { KernelLayout, SCRATCH_MAX, STAT_AVGS, STAT_COUNT, STAT_HIST, STAT_M2, STAT_MAX, STAT_MIN, STAT_SUM, STAT_VARS, type GlobalLoc } from './layout.js';
 import { KernelStrings } from './kstrings.js';
+import { emitSprintf, sprintfArgKinds, type SprintfArg } from './sprintf.js';
 import type { Target } from './targets.js';
 import { narrowIntType } from './c-int.js';
 import { isDeferred } from './deferred.js';
@@ -2682,114 +2683,42 @@ export class ProbeGen {
   // ---- output -------------------------------------------------------------------------
 
   /**
-   * sprintf (and sprint, sprintln, ...) in the kernel: bpf_snprintf (Linux 5.13+) with the format rewritten for the kernel's
-   * vsnprintf (64-bit integers as %lld/%llu/%llx), the format in the constants map and the
-   * arguments as a u64 array on the stack. Only what the kernel formats the way stap does is
-   * accepted: flags 0 + - and space, a width, d i u x X s c.
+   * sprintf (and sprint, sprintln, ...) in the kernel: the arguments evaluated in order (strings
+   * into scratch, longs onto the stack), then formatted by sprintf.ts (bpf_snprintf, Linux
+   * 5.13+, with what it cannot format rewritten), as the interpreter formats them.
    */
   private sprintf(e: A.PrintFormat): number {
-    const a = this.a;
-    const kinds: ('long' | 'string')[] = [];
-    // bpf_snprintf takes at most 12 arguments: a longer format is cut into pieces, each
-    // formatted on its own and the results concatenated (as the interpreter, cut to
-    // MAXSTRINGLEN - 1). A piece's data array lists, in format order, argument i or a byte of
-    // literal text formatted by %c.
-    type Piece = { fmt: string; order: ({ arg: number } | { char: number })[] };
-    const pieces: Piece[] = [{ fmt: '', order: [] }];
-    let cur = pieces[0]!;
-    const full = () => cur.order.length === 12;
-    const nextPiece = () => { cur = { fmt: '', order: [] }; pieces.push(cur); };
-    let afterS = false;
     // sprint/sprintd/sprintln...: the format the interpreter derives from the argument types.
     const components = e.withFormat ? parseFormat(e.format!) : printComponents(
       e.args.map((x) => (this.typeOf(x) === 'string' ? 'string' : 'long')),
       { ...(e.withDelim ? { delimiter: e.delimiter! } : {}), newline: e.withNewline });
-    for (const c of components) {
-      if (c.type === 'literal') {
-        const text = unescapeLiteral(c.literal);
-        if (text.includes('\0')) throw unsupported('sprintf with an embedded NUL', e.tok);
-        // The kernel refuses %s followed by anything but NUL, white space or punctuation
-        // (bpf_bprintf_prepare's check meant for %p extensions such as %pK); a literal starting
-        // with such a byte after %s becomes a %c of that byte instead, formatting the same bytes.
-        // (In a new piece the text no longer follows the %s.)
-        if (afterS && text !== '' && !/^[ \t\n\v\f\r!-\/:-@\[-`{-~]/.test(text)) {
-          if (full()) nextPiece();
-          else {
-            cur.fmt += '%c';
-            cur.order.push({ char: text.charCodeAt(0) });
-            cur.fmt += text.slice(1).replace(/%/g, '%%');
-            afterS = false;
-            continue;
-          }
-        }
-        cur.fmt += text.replace(/%/g, '%%');
-        afterS = false;
-        continue;
-      }
-      const bad = c.flags.special || c.precision !== null || c.width === '*' || (c.type === 'string' && c.flags.zeropad) ||
-        (c.type === 'number' && c.base === 8) || !['number', 'string', 'char'].includes(c.type);
-      if (bad) throw unsupported('this sprintf conversion in a kernel probe', e.tok);
-      if (full()) nextPiece();
-      cur.fmt += '%' + (c.flags.zeropad ? '0' : '') + (c.flags.plus ? '+' : '') + (c.flags.left ? '-' : '') + (c.flags.space ? ' ' : '') +
-        (c.width ?? '');
-      if (c.type === 'string') cur.fmt += 's';
-      else if (c.type === 'char') cur.fmt += 'c';
-      else cur.fmt += c.base === 16 ? (c.flags.large ? 'llX' : 'llx') : c.flags.sign ? 'lld' : 'llu';
-      afterS = c.type === 'string';
-      cur.order.push({ arg: kinds.length });
-      kinds.push(c.type === 'string' ? 'string' : 'long');
-    }
+    const kinds = sprintfArgKinds(components, (what) => unsupported(what, e.tok));
     if (kinds.length !== e.args.length) throw unsupported('sprintf with a mismatched argument count', e.tok);
-    // Strings are evaluated into scratch first; the data array then holds their addresses.
-    const values = e.args.map((x, i) => {
-      if (kinds[i] === 'string') return { str: this.str(x) };
+    const top = this.stackTop;
+    const S = this.ks.maxLen;
+    const args = e.args.map((x, i): SprintfArg => {
+      if (kinds[i] === 'string') {
+        const max = x.kind === 'literal_string' && !this.inScratch.has(x) ? Math.min(unescapeLiteral(x.value).length, S - 1) : S - 1;
+        return { kind: 'string', off: this.str(x), max };
+      }
       this.long(x);
       const slot = this.stack(8);
-      a.stxDW(this.fp, slot, R0);
-      return { slot };
+      this.a.stxDW(this.fp, slot, R0);
+      return { kind: 'long', slot };
     });
-    const data = this.stack(8 * Math.max(1, ...pieces.map((x) => x.order.length)));
-    let out = -1;
-    for (const piece of pieces) {
-      const part = this.snprintfPiece(piece.fmt, piece.order, values, data, e.tok);
-      out = out < 0 ? part : this.concatOffsets(out, part);
-    }
-    this.stackTop -= 8 * Math.max(1, ...pieces.map((x) => x.order.length)) + 8 * values.filter((v) => 'slot' in v).length;
-    return out;
-  }
-
-  /** One bpf_snprintf of a sprintf: `order` lists what goes into the data array at `data`. */
-  private snprintfPiece(fmt: string, order: ({ arg: number } | { char: number })[], values: ({ str: number } | { slot: number })[],
-    data: number, tok: A.Expr['tok']): number {
-    const a = this.a;
-    order.forEach((d, i) => {
-      if ('char' in d) a.mov64Imm(R1, d.char);
-      else {
-        const v = values[d.arg]!;
-        if ('str' in v) {
-          a.mov64Reg(R1, R7);
-          a.alu64Imm('add', R1, v.str);
-        } else a.ldxDW(R1, this.fp, v.slot);
-      }
-      a.stxDW(this.fp, data + 8 * i, R1);
-    });
-    const out = this.scratch(this.SLOT);
-    const { map, offset } = this.layout.constant(fmt);
-    a.at(tok);
-    a.mov64Reg(R1, R7);
-    a.alu64Imm('add', R1, out);
-    a.mov64Imm(R2, this.ks.maxLen);
-    a.ldMapValue(R3, map, offset);
-    if (order.length === 0) {
-      a.mov64Imm(R4, 0);
-      a.mov64Imm(R5, 0);
-    } else {
-      a.mov64Reg(R4, this.fp);
-      a.alu64Imm('add', R4, data);
-      a.mov64Imm(R5, 8 * order.length);
-    }
-    a.call('snprintf');
-    this.ks.fixTail(R7, out);
+    this.a.at(e.tok);
+    const out = emitSprintf({
+      asm: () => this.a,
+      fp: this.fp,
+      stack: (bytes) => this.stack(bytes),
+      stackTop: () => this.stackTop,
+      resetStack: (t) => { this.stackTop = t; },
+      scratch: (bytes) => this.scratch(bytes),
+      constant: (bytes) => this.layout.constant(bytes),
+      ks: this.ks,
+      unsupported: (what) => unsupported(what, e.tok),
+    }, components, args);
+    this.stackTop = top;
     return out;
   }
 
