@@ -795,10 +795,7 @@ export class ProbeGen {
         this.tick(1, s.tok);
         a.at(s.tok);
         if (s.value) {
-          if (f.type === 'string') {
-            const v = this.str(s.value);
-            this.ks.copy(R7, f.result, R7, v);
-          }
+          if (f.type === 'string') this.storeString(f.result, s.value);
           else {
             this.long(s.value);
             a.stxDW(this.fp, f.result, R0);
@@ -1166,14 +1163,13 @@ export class ProbeGen {
       this.storeElement(loc, key, { base: R7, off: fresh }, () => this.ks.store(R0, 0, R7, src), target.base.tok);
       return src;
     }
-    if (e.op === '.=' && target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
-      return this.appendToLocal(this.stringLocals.get(this.varOf(target))!, e.right);
+    if (target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
+      const slot = this.stringLocals.get(this.varOf(target))!;
+      if (e.op === '.=') return this.appendToLocal(slot, e.right);
+      this.storeString(slot, e.right);
+      return slot;
     }
     const src = e.op === '.=' ? this.concat({ kind: 'concat', tok: e.tok, op: '.', left: target, right: e.right }) : this.str(e.right);
-    if (target.kind === 'symbol' && this.varOf(target).scope !== 'global') {
-      this.ks.copy(R7, this.stringLocals.get(this.varOf(target))!, R7, src);
-      return src;
-    }
     if (target.kind === 'symbol') {
       const loc = this.globalLoc(target);
       if (loc.kind !== 'scalar') throw unsupported('this assignment', e.tok);
@@ -2130,6 +2126,19 @@ export class ProbeGen {
     this.stackTop -= 8;
     this.ks.fixTail(R7, out);
     return out;
+  }
+
+  /**
+   * A string value into the scratch slot `slot` (a local, a function's result): a literal is
+   * written there word by word, anything else computed and copied.
+   */
+  private storeString(slot: number, value: A.Expr): void {
+    if (value.kind === 'literal_string' && !this.inScratch.has(value)) {
+      this.a.at(value.tok);
+      this.ks.literal(R7, slot, unescapeLiteral(value.value));
+      return;
+    }
+    this.ks.copy(R7, slot, R7, this.str(value));
   }
 
   /**
