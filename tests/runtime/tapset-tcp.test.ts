@@ -27,18 +27,15 @@ async function freePorts(n: number): Promise<number[]> {
 }
 
 // The role of a socket of the workload's connection: "listener", "client" or "server", from its
-// ports ($1: the listener's port, $2: the client's) the first time it is seen, then from its
-// address (the kernel releases a port it chose on entering TCP_CLOSE: sport is 0 then); "" for
-// any other socket on the machine. A script forgets a socket when tcp.destroy_sock sees it go.
+// ports ($1: the listener's port, $2: the client's); "" for any other socket on the machine.
+// sport is the socket's inet_sport (as stap's), which the kernel keeps after it has released
+// the port on entering TCP_CLOSE: every event of a socket, its destruction included, is found.
 const ROLE = `
-global roles
-function role:string (sock:long, sport:long, dport:long) {
-  if (sock in roles) return roles[sock]
-  if (sport == $1 && dport == 0) roles[sock] = "listener"
-  else if (sport == $2 && dport == $1) roles[sock] = "client"
-  else if (sport == $1 && dport == $2) roles[sock] = "server"
-  else return ""
-  return roles[sock]
+function role:string (sport:long, dport:long) {
+  if (sport == $1 && dport == 0) return "listener"
+  if (sport == $2 && dport == $1) return "client"
+  if (sport == $1 && dport == $2) return "server"
+  return ""
 }
 `;
 
@@ -51,7 +48,7 @@ for (const v of [4, 6]) {
     const r = await runTstap(['-c', netWorkload(`tcp-conn ${v} ${port} ${cport}`), script(`${ROLE}
 global seq, addr, bad
 probe tcp.state_change {
-  r = role(sock, sport, dport)
+  r = role(sport, dport)
   if (r == "") next
   seq[r] .= sprintf(" %s>%s", old_state_str, new_state_str)
   if (old_state_str != tcp_sockstate_str(old_state) || name != "tcp.state_change") bad++
@@ -60,13 +57,12 @@ probe tcp.state_change {
   addr[r] = a
 }
 probe tcp.sendmsg.return, tcp.recvmsg.return {
-  r = role(sock, sport, dport)
+  r = role(sport, dport)
   if (r != "") seq[r] .= sprintf(" %s=%d", name, size)
 }
 probe tcp.destroy_sock {
-  r = role(sock, sport, dport)
+  r = role(sport, dport)
   if (r != "") seq[r] .= " destroyed"
-  delete roles[sock]
 }
 probe end {
   foreach (r in seq) printf("%s:%s\\n", r, seq[r])
@@ -89,6 +85,102 @@ probe end {
   });
 }
 
+// The state changes of the workload's connection (tcp-conn), by role.
+const CONN_CHANGES: Record<string, [string, string][]> = {
+  listener: [['CLOSE', 'LISTEN'], ['LISTEN', 'CLOSE']],
+  client: [['CLOSE', 'SYN_SENT'], ['SYN_SENT', 'ESTABLISHED'], ['ESTABLISHED', 'FIN_WAIT1'], ['FIN_WAIT1', 'FIN_WAIT2'], ['FIN_WAIT2', 'CLOSE']],
+  server: [['LISTEN', 'SYN_RECV'], ['SYN_RECV', 'ESTABLISHED'], ['ESTABLISHED', 'CLOSE_WAIT'], ['CLOSE_WAIT', 'LAST_ACK'], ['LAST_ACK', 'CLOSE']],
+};
+
+for (const v of [4, 6]) {
+  test(`tcp_ts_get_info_state, tcpmib_get_state, tcpmib_local/remote_port/addr, __tcp_sock_sport/dport: every socket of one IPv${v} connection`, async () => {
+    const [port, cport] = await freePorts(2);
+    const r = await runTstap(['-c', netWorkload(`tcp-conn ${v} ${port} ${cport}`), script(`${ROLE}
+global seq
+probe tcp.state_change {
+  r = role(sport, dport)
+  if (r == "") next
+  seq[r] .= sprintf("\\n  %s>%s: %s %d ports %d:%d %d:%d", old_state_str, new_state_str,
+                    tcp_sockstate_str(tcp_ts_get_info_state(sock)), tcpmib_get_state(sock),
+                    tcpmib_local_port(sock), tcpmib_remote_port(sock), __tcp_sock_sport(sock), __tcp_sock_dport(sock))
+  if (family == 2) seq[r] .= sprintf(" addrs %x:%x", tcpmib_local_addr(sock), tcpmib_remote_addr(sock))
+}
+probe end { foreach (r in seq) printf("%s:%s\\n", r, seq[r]) }
+`), String(port), String(cport)]);
+    assert.equal(r.stderr, '');
+    // The tracepoint comes before the kernel stores the new state: the socket is still in the
+    // old one. Addresses (IPv4 only: stap's are kernel addresses for IPv6) in host order.
+    const ports: Record<string, [number, number]> = { listener: [port, 0], client: [cport, port], server: [port, cport] };
+    const addrs: Record<string, string> = { listener: '7f000001:0', client: '7f000001:7f000001', server: '7f000001:7f000001' };
+    const states = ['', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING'];
+    assert.equal(r.stdout, Object.entries(CONN_CHANGES).map(([role, changes]) => `${role}:` + changes.map(([from, to]) => {
+      const [l, rem] = ports[role]!;
+      return `\n  TCP_${from}>TCP_${to}: TCP_${from} ${states.indexOf(from)} ports ${l}:${rem} ${l}:${rem}` + (v === 4 ? ` addrs ${addrs[role]}` : '');
+    }).join('') + '\n').join(''));
+    assert.equal(r.rc, 0);
+  });
+}
+
+test('tcp_get_info_rto, tcp_get_info_snd_cwnd, tcp_ts_get_info_snd_ssthresh, tcp_ts_get_info_rcv_mss: a new socket, then an established one', async () => {
+  const [port, cport] = await freePorts(2);
+  const r = await runTstap(['-c', netWorkload(`tcp-conn 4 ${port} ${cport}`), script(`${ROLE}
+probe tcp.state_change {
+  r = role(sport, dport)
+  if (r == "" || !(new_state == 10 || new_state == 2 || (r == "server" && new_state == 1))) next
+  rto = tcp_get_info_rto(sock)
+  printf("%s %s: cwnd %d ssthresh %d rcv_mss %d rto %s\\n", r, new_state_str, tcp_get_info_snd_cwnd(sock),
+         tcp_ts_get_info_snd_ssthresh(sock), tcp_ts_get_info_rcv_mss(sock),
+         rto == 1000000 ? "1s" : rto >= 200000 && rto < 1000000 ? "measured" : sprintf("%d", rto))
+}
+`), String(port), String(cport)]);
+  assert.equal(r.stderr, '');
+  // A new socket (the listener, the client before its SYN) has the initial window (10 segments,
+  // TCP_INIT_CWND), no slow start threshold yet (TCP_INFINITE_SSTHRESH), no estimate of its
+  // peer's segments, and the initial RTO (TCP_TIMEOUT_INIT, 1 s: icsk_rto is in jiffies, this
+  // checks the conversion with the kernel's HZ). The server established: the initial window
+  // again (set as it leaves TCP_SYN_RECV), the peer's segment size estimated as
+  // TCP_MSS_DEFAULT (536), an RTO from the SYN-ACK's round trip: TCP_RTO_MIN (200 ms) plus a
+  // few microseconds at most, in whole jiffies.
+  assert.equal(r.stdout, [
+    'listener TCP_LISTEN: cwnd 10 ssthresh 2147483647 rcv_mss 0 rto 1s',
+    'client TCP_SYN_SENT: cwnd 10 ssthresh 2147483647 rcv_mss 0 rto 1s',
+    'server TCP_ESTABLISHED: cwnd 10 ssthresh 2147483647 rcv_mss 536 rto measured',
+    '',
+  ].join('\n'));
+  assert.equal(r.rc, 0);
+});
+
+test('tcp.state_change, tcp.destroy_sock: sport of a client not bound is 0 until connect() picks the port, which stays after the kernel releases it', async () => {
+  const [port] = await freePorts(1);
+  const r = await runTstap(['-c', netWorkload(`tcp-conn 4 ${port} 0`), script(`
+global p, seq
+function sp:string (sport:long) { return sport == 0 ? "0" : sport == p ? "P" : sprintf("%d", sport) }
+probe tcp.state_change {
+  if (dport != $1 || sport == $1) next   // the client: to the listener's port, from another
+  if (!p && sport) p = sport
+  seq .= sprintf(" %s>%s:%s,%s", old_state_str, new_state_str, sp(sport), sp(tcpmib_local_port(sock)))
+}
+probe tcp.state_change {
+  if (sport == $1 && dport != 0 && new_state == 1) seq .= sprintf(" server-to:%s", sp(dport))
+}
+probe tcp.destroy_sock {
+  if (dport == $1 && sport != $1) seq .= sprintf(" destroyed:%s", sp(sport))
+}
+probe end { printf("%d%s\\n", p, seq) }
+`), String(port)]);
+  assert.equal(r.stderr, '');
+  const [p, ...rest] = r.stdout.trimEnd().split(' ');
+  assert.ok(Number(p) >= 1024 && Number(p) <= 65535 && Number(p) !== port, r.stdout);
+  // connect() moves the socket to TCP_SYN_SENT, then picks its port (inet_hash_connect), as
+  // stap sees it; on entering TCP_CLOSE the kernel releases a port it picked (skc_num becomes 0)
+  // but inet_sport keeps it.
+  assert.deepEqual(rest, [
+    'TCP_CLOSE>TCP_SYN_SENT:0,0', 'TCP_SYN_SENT>TCP_ESTABLISHED:P,P', 'server-to:P', 'TCP_ESTABLISHED>TCP_FIN_WAIT1:P,P',
+    'TCP_FIN_WAIT1>TCP_FIN_WAIT2:P,P', 'TCP_FIN_WAIT2>TCP_CLOSE:P,P', 'destroyed:P',
+  ]);
+  assert.equal(r.rc, 0);
+});
+
 test('tcp.receive_reset, tcp.state_change: a connect() refused by a reset', async () => {
   const [port, cport] = await freePorts(2);
   const r = await runTstap(['-c', netWorkload(`tcp-refused ${port} ${cport}`), script(`
@@ -109,16 +201,21 @@ probe tcp.receive_reset {
   assert.equal(r.rc, 0);
 });
 
-test('tcp.send_reset: the reset refusing a connect() (no socket: the addresses of the segment it answers, reversed)', async () => {
+test('tcp.send_reset, __tcp_skb_*: the reset refusing a connect() (no socket: the addresses of the segment it answers, reversed)', async () => {
   const [port, cport] = await freePorts(2);
   const r = await runTstap(['-c', netWorkload(`tcp-refused ${port} ${cport}`), script(`
 probe tcp.send_reset {
-  if (sport == $1 && dport == $2)
+  if (sport == $1 && dport == $2) {
     printf("%s sock=%d skb=%d %s %d %s:%d > %s:%d\\n", name, sock, skb != 0, state_str, family, saddr, sport, daddr, dport)
+    // The segment answered, read by stap's TCP header functions.
+    th = __get_skb_tcphdr(skb)
+    printf("%d > %d fin %d syn %d rst %d psh %d ack %d urg %d\\n", __tcp_skb_sport(th), __tcp_skb_dport(th), __tcp_skb_fin(th),
+           __tcp_skb_syn(th), __tcp_skb_rst(th), __tcp_skb_psh(th), __tcp_skb_ack(th), __tcp_skb_urg(th))
+  }
 }
 `), String(port), String(cport)]);
   assert.equal(r.stderr, '');
-  assert.equal(r.stdout, `tcp.send_reset sock=0 skb=1 UNDEF 2 127.0.0.1:${port} > 127.0.0.1:${cport}\n`);
+  assert.equal(r.stdout, `tcp.send_reset sock=0 skb=1 UNDEF 2 127.0.0.1:${port} > 127.0.0.1:${cport}\n${cport} > ${port} fin 0 syn 1 rst 0 psh 0 ack 0 urg 0\n`);
   assert.equal(r.rc, 0);
 });
 
@@ -128,25 +225,25 @@ const OURS = `${ROLE}
 global ours
 function tcpmib_filter_key:long (sk:long, op:long) { return sk in ours ? ours[sk] : 0 }
 probe tcp.state_change {
-  if (new_state == 1 && role(sock, sport, dport) == "client") ours[sock] = 1
-  if (new_state == 1 && role(sock, sport, dport) == "server") ours[sock] = 2
+  if (new_state == 1 && role(sport, dport) == "client") ours[sock] = 1
+  if (new_state == 1 && role(sport, dport) == "server") ours[sock] = 2
 }
-probe tcp.destroy_sock { delete ours[sock]; delete roles[sock] }
+probe tcp.destroy_sock { delete ours[sock] }
 `;
 
 test('tcp.send_reset, tcpmib.OutRsts: close() with unread data aborts the connection with a reset', async () => {
   const [port, cport] = await freePorts(2);
   const r = await runTstap(['-c', netWorkload(`tcp-abort ${port} ${cport}`), script(`${OURS}
 probe tcp.send_reset {
-  if (sock in ours) printf("%s %d sock=%d skb=%d %s %d %s > %s:%d\\n", name, ours[sock], sock != 0, skb, state_str, family, saddr, daddr, dport)
+  if (sock in ours) printf("%s %d sock=%d skb=%d %s %d %s:%d > %s:%d\\n", name, ours[sock], sock != 0, skb, state_str, family, saddr, sport, daddr, dport)
 }
 probe tcpmib.OutRsts {}
 probe end { printf("OutRsts client %d server %d\\n", OutRsts[1], OutRsts[2]) }
 `), String(port), String(cport)]);
   assert.equal(r.stderr, '');
   // The server's reset is sent once close() has moved it to TCP_CLOSE (no segment answered:
-  // skb 0); the kernel has released its port by then (sport 0, not printed).
-  assert.equal(r.stdout, `tcp.send_reset 2 sock=1 skb=0 TCP_CLOSE 2 127.0.0.1 > 127.0.0.1:${cport}\nOutRsts client 0 server 1\n`);
+  // skb 0); the kernel has released its port by then, sport (inet_sport) still shows it.
+  assert.equal(r.stdout, `tcp.send_reset 2 sock=1 skb=0 TCP_CLOSE 2 127.0.0.1:${port} > 127.0.0.1:${cport}\nOutRsts client 0 server 1\n`);
   assert.equal(r.rc, 0);
 });
 
@@ -155,11 +252,11 @@ test('tcp.receive_reset, tcpmib.EstabResets/CurrEstab with a script\'s tcpmib_fi
   const r = await runTstap(['-c', netWorkload(`tcp-abort ${port} ${cport}`), script(`${OURS}
 global seq
 probe tcp.state_change {
-  r = role(sock, sport, dport)
+  r = role(sport, dport)
   if (r != "") seq[r] .= sprintf(" %s>%s", old_state_str, new_state_str)
 }
 probe tcp.receive_reset {
-  r = role(sock, sport, dport)
+  r = role(sport, dport)
   if (r != "") seq[r] .= sprintf(" reset:%s", state_str)
 }
 probe tcpmib.EstabResets, tcpmib.CurrEstab {}

@@ -2,7 +2,8 @@
 // (no event loop between them), so each socket's events come in a known order:
 //   node dist/tests/workloads/net.js tcp-conn 4|6 PORT CPORT  (a listener on PORT, a client from
 //        CPORT connects; the client sends "hello", the server reads it, the client closes, the
-//        server reads the end of stream and closes, the listener closes)
+//        server reads the end of stream and closes, the listener closes; CPORT 0: the client is
+//        not bound, connect() picks its port)
 //   node dist/tests/workloads/net.js tcp-refused PORT CPORT   (a client from CPORT connects to PORT,
 //        where nothing listens: refused by a reset)
 //   node dist/tests/workloads/net.js tcp-abort PORT CPORT     (as tcp-conn up to "hello", then the
@@ -73,7 +74,8 @@ function sleepMs(ms: number): void {
 function connection(family: number, port: number, cport: number): [number, number, number] {
   const l = bound(family, SOCK_STREAM, port);
   check('listen', listen(l, 8) as number);
-  const c = bound(family, SOCK_STREAM, cport);
+  const c = cport === 0 ? socket(family, SOCK_STREAM, 0) as number : bound(family, SOCK_STREAM, cport);
+  check('socket', c);
   const to = loopback(family, port);
   check('connect', connect(c, to, to.length) as number);
   const s = accept(l, null, null) as number;
