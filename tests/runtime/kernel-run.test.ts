@@ -449,3 +449,21 @@ probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) printf
   await new Promise((res) => setTimeout(res, 200));
   assert.equal(fs.existsSync(marker), false);
 });
+
+test('overloaded functions in kernel handlers: `next` goes on to the next overload, past the last "all functions exhausted", as the interpreter', async () => {
+  const fns = `
+function f(x) { if (x < 0) next; return x * 10 }
+function f(x) { if (x == 0) next; x = x * 2; return -x }
+function f(x) { return 99 }
+function g:string (s:string) { if (s == "a") next; return "g1:" . s }
+function g:string (s:string) { return "g2:" . s }
+function h(x) { if (x) next; return 1 }`;
+  const body = 'printf("%d %d %d %s %s %d\\n", f(5), f(-3), f(0), g("a"), g("b"), h(0)); println(h(1))';
+  const kernel = await runTstap(['-c', workload('getppid 1'), '-e', `${fns}
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) { ${body} } }`]);
+  const interp = await runTstap(['-e', `${fns}\nprobe begin { ${body} }`]);
+  assert.equal(interp.stdout, '50 6 0 g2:a g1:b 1\n');
+  assert.equal(kernel.stdout, interp.stdout);
+  assert.match(kernel.stderr, /^ERROR: all functions exhausted near identifier 'h' at <input>:\d+:\d+$/m);
+  assert.match(interp.stderr, /^ERROR: all functions exhausted near identifier 'h' at <input>:\d+:\d+$/m);
+});

@@ -147,7 +147,7 @@ export class ProbeGen {
   /** Synthetic expressions standing for a string already computed into a scratch slot. */
   private readonly inScratch = new WeakMap<A.Expr, number>();
   /** Inlined functions being expanded: where `return` stores its value and jumps. */
-  private readonly inlined: { fn: Func; result: number; end: string; type: Val }[] = [];
+  private readonly inlined: { fn: Func; result: number; end: string; type: Val; next: string; nextUsed: boolean }[] = [];
   /** Callback nesting: 0 in the handler's own code (see `callback`). */
   private depth = 0;
   /** The callback depth of each label a jump may leave a callback for (default 0). */
@@ -768,8 +768,13 @@ export class ProbeGen {
         a.label(end);
         return;
       }
-      // Inlined functions are never overloaded, so `next` in one ends the probe, as at top level.
-      case 'next_statement': a.ja(this.to(EXIT)); return;
+      // `next` ends the probe; in a function, it hands the call to the next overload.
+      case 'next_statement': {
+        const f = this.inlined[this.inlined.length - 1];
+        if (f) f.nextUsed = true;
+        a.ja(this.to(f ? f.next : EXIT));
+        return;
+      }
       case 'delete_statement': this.tick(1, s.tok); a.at(s.tok); this.delete(s); return;
       case 'for_loop': this.forLoop(s); return;
       case 'foreach_loop': this.foreach(s); return;
@@ -857,10 +862,10 @@ export class ProbeGen {
   /** A script function, inlined (kernel handlers cannot recurse; stap forbids it there too). */
   private inlineCall(e: A.FunctionCall, fn: Func): number | null {
     const a = this.a;
-    const decl = fn.decl!;
-    if (decl.body.kind !== 'block') throw unsupported(`embedded-C function ${fn.name}()`, e.tok);
-    if (this.inlined.some((x) => x.fn === fn)) throw unsupported(`recursive function ${fn.name}()`, e.tok);
-    if (fn.overloads.length > 1) throw unsupported('overloaded functions', e.tok);
+    for (const o of fn.overloads) {
+      if (o.decl!.body.kind !== 'block') throw unsupported(`embedded-C function ${o.name}()`, e.tok);
+      if (this.inlined.some((x) => x.fn === o)) throw unsupported(`recursive function ${o.name}()`, e.tok);
+    }
     const type: Val = fn.type === 'string' ? 'string' : 'long';
     const result = type === 'string' ? this.scratch(this.SLOT) : this.stack(8);
     if (type === 'string') this.ks.empty(R7, result);
@@ -874,22 +879,38 @@ export class ProbeGen {
       a.stxDW(this.fp, slot, R0);
       return { kind: 'long' as const, slot };
     });
-    fn.params.forEach((p, i) => {
-      const v = argVals[i]!;
-      if (v.kind === 'string') {
-        const off = this.scratch(this.SLOT);
-        this.ks.copy(R7, off, R7, v.off);
-        this.stringLocals.set(p, off);
-      } else {
-        this.localSlots.set(p, v.slot);
-      }
-    });
-    this.newLocals(fn.locals);
     const end = this.fresh('fnend');
     this.labelDepth.set(end, this.depth);
-    this.inlined.push({ fn, result, end, type });
-    this.stmt(decl.body);
-    this.inlined.pop();
+    // Overloads in order (stap's): `next` in one goes on with the next with the same arguments;
+    // past the last, as the interpreter, "all functions exhausted". One that never says `next`
+    // is the last one reached.
+    for (const o of fn.overloads) {
+      o.params.forEach((p, i) => {
+        const v = argVals[i]!;
+        if (v.kind === 'string') {
+          const off = this.scratch(this.SLOT);
+          this.ks.copy(R7, off, R7, v.off);
+          this.stringLocals.set(p, off);
+        } else if (fn.overloads.length === 1) {
+          this.localSlots.set(p, v.slot);
+        } else {
+          // Each overload gets the arguments as passed, whatever an earlier one did to its copy.
+          const slot = this.stack(8);
+          this.copy(this.fp, slot, this.fp, v.slot, 8);
+          this.localSlots.set(p, slot);
+        }
+      });
+      this.newLocals(o.locals);
+      const entry = { fn: o, result, end, type, next: this.fresh('fnnext'), nextUsed: false };
+      this.labelDepth.set(entry.next, this.depth);
+      this.inlined.push(entry);
+      this.stmt(o.decl!.body);
+      this.inlined.pop();
+      if (!entry.nextUsed) break;
+      a.ja(end);
+      a.label(entry.next);
+      if (o === fn.overloads[fn.overloads.length - 1]) this.runtimeError('all functions exhausted', e.tok);
+    }
     a.label(end);
     if (type === 'string') return result;
     a.ldxDW(R0, this.fp, result);
