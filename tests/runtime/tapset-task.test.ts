@@ -63,3 +63,17 @@ probe kernel.trace("syscalls:sys_enter_getppid") {
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, '1 node 0 node []\n');
 });
+
+test('bitfield members and & of members through @cast and $arg-> (in_execve is set during exec only; tgid follows pid)', async () => {
+  const r = await runTstap(['-c', workload('getppid 1'), '-e', `
+probe kernel.trace("sched:sched_process_exec") {
+  if (pid() == target()) printf("exec %d %d %d\\n", @cast(task_current(), "task_struct")->in_execve, &$p->tgid - &$p->pid, &$p->pid - $p > 0)
+}
+probe kernel.trace("syscalls:sys_enter_getppid") {
+  if (pid() == target()) printf("getppid %d %d\\n", @cast(task_current(), "task_struct")->in_execve,
+    &@cast(task_current(), "task_struct")->tgid - &@cast(task_current(), "task_struct")->pid)
+}`]);
+  assert.equal(r.stderr, '');
+  // The shell that exec's the workload, then the workload's exec and its getppid.
+  assert.equal(r.stdout, 'exec 1 4 1\ngetppid 0 4\n');
+});

@@ -2579,7 +2579,7 @@ export class ProbeGen {
     // (their result comes back from probe_read_kernel as a scalar anyway), tested against NULL
     // first: the verifier refuses offsets from an argument it knows may be NULL (tcp_send_reset's
     // sk), and a chain through NULL reads 0, as any failed read does.
-    const viaNull = this.chainReads(btf, type, e.components) ? this.fresh('argnull') : null;
+    const viaNull = this.chainReads(btf, type, e.addressof ? e.components.slice(0, -1) : e.components) ? this.fresh('argnull') : null;
     if (viaNull) {
       a.ldxDW(R0, R6, idx * 8);
       a.jmpImm('jeq', R0, 0, viaNull);
@@ -2597,7 +2597,7 @@ export class ProbeGen {
       // slot holds an int's upper half as the callee left it: the value as its C type says.
       if (e.components.length === 0) this.extendInt(btf, type);
     }
-    this.memberChain(btf, type, e.components);
+    this.memberChain(btf, type, e.components, e.addressof, e.tok);
     if (viaNull) a.label(viaNull);
   }
 
@@ -2605,9 +2605,10 @@ export class ProbeGen {
    * `->member...` from R0, a value of BTF type `type`: a pointer's value, or the address of a
    * struct or union (an embedded member, an @cast). The result in R0.
    */
-  private memberChain(btf: Btf, type: number, components: A.TargetComponent[]): void {
+  private memberChain(btf: Btf, type: number, components: A.TargetComponent[], addressof = false, tok: Token | null = null): void {
     const a = this.a;
-    for (const c of components) {
+    if (addressof && components.length === 0) throw unsupported('& of a value that is not a member', tok ?? this.probe.tok);
+    for (const [k, c] of components.entries()) {
       if (c.type !== 'member') throw unsupported('array subscripts and pretty printing of $variables', c.tok);
       // R0 is a pointer's value or the address of an embedded struct/union; `->` is member
       // access either way (as in stap): through a pointer by reading, within an embedded
@@ -2617,9 +2618,19 @@ export class ProbeGen {
       if (base === null) throw new SemanticError('target:notptr', `'->${c.member}' on a value that is not a pointer`, c.tok);
       const m = memberOf(btf, base, c.member);
       if (!m) throw new SemanticError('target:member', `unable to find member '${c.member}'`, c.tok);
-      if (m.bitSize) throw unsupported('bitfield members', c.tok);
-      const size = sizeof(btf, m.type) ?? 8;
       const mt = resolved(btf, m.type);
+      if (addressof && k === components.length - 1) {
+        // `&...->member`: the member's address, not its value.
+        if (m.bitSize) throw new SemanticError('target:bitfield', `cannot take the address of bitfield '${c.member}'`, c.tok);
+        a.alu64Imm('add', R0, m.bitOffset / 8);
+        continue;
+      }
+      if (m.bitSize) {
+        this.readBitfield(m.bitOffset, m.bitSize, mt.kind === 'int' && mt.signed, c.tok);
+        type = m.type;
+        continue;
+      }
+      const size = sizeof(btf, m.type) ?? 8;
       if (mt.kind === 'array' || mt.kind === 'struct' || mt.kind === 'union') {
         // An aggregate member: its address (for kernel_string or further ->).
         a.alu64Imm('add', R0, m.bitOffset / 8);
@@ -2645,6 +2656,30 @@ export class ProbeGen {
   }
 
   /**
+   * R0 = the bitfield `bits` wide at `bitOffset` bits from the address in R0 (little-endian bit
+   * numbering, as BTF gives it on x86_64 and arm64): the bytes holding it read into a zeroed
+   * word, shifted to the top and back down (arithmetically for a signed field).
+   */
+  private readBitfield(bitOffset: number, bits: number, signed: boolean, tok: Token): void {
+    const a = this.a;
+    const shift = bitOffset % 8;
+    const bytes = Math.ceil((shift + bits) / 8);
+    if (bytes > 8) throw unsupported('a bitfield spanning more than 8 bytes', tok);
+    const slot = this.stack(8);
+    a.stDW(this.fp, slot, 0);
+    a.mov64Reg(R3, R0);
+    a.alu64Imm('add', R3, Math.floor(bitOffset / 8));
+    a.mov64Reg(R1, this.fp);
+    a.alu64Imm('add', R1, slot);
+    a.mov64Imm(R2, bytes);
+    a.call('probe_read_kernel');
+    a.ldxDW(R0, this.fp, slot);
+    if (64 - shift - bits > 0) a.alu64Imm('lsh', R0, 64 - shift - bits);
+    if (bits < 64) a.alu64Imm(signed ? 'arsh' : 'rsh', R0, 64 - bits);
+    this.stackTop -= 8;
+  }
+
+  /**
    * `@cast(p, "type"[, "kernel"])->member...`: p as the address of a kernel struct or union
    * named in vmlinux BTF (`task_struct`, `struct sock`), its members read as for `$arg->`.
    */
@@ -2652,11 +2687,10 @@ export class ProbeGen {
     const btf = this.getBtf();
     if (!btf) throw new SemanticError('cast:btf', `@cast needs the kernel's BTF (/sys/kernel/btf/vmlinux)`, e.tok);
     if (e.module && !/^kernel(<.*>)?$/.test(e.module)) throw unsupported(`@cast into module "${e.module}"`, e.tok);
-    if (e.addressof) throw unsupported('& of @cast', e.tok);
     const type = castType(btf, e.typeName);
     if (type === undefined) throw new SemanticError('cast:type', `type definition '${e.typeName}' not found in the kernel's BTF`, e.tok);
     this.long(e.operand);
-    this.memberChain(btf, type, e.components);
+    this.memberChain(btf, type, e.components, e.addressof, e.tok);
   }
 
   /**
