@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { runTstap } from '../corpus-runner.js';
 import { script, workload } from './kernel-fixtures.js';
 
@@ -76,4 +77,20 @@ probe kernel.trace("syscalls:sys_enter_getppid") {
   assert.equal(r.stderr, '');
   // The shell that exec's the workload, then the workload's exec and its getppid.
   assert.equal(r.stdout, 'exec 1 4 1\ngetppid 0 4\n');
+});
+
+test('array subscripts in target chains: $p->comm[i] (literal and computed), ->rlim[RLIMIT_NOFILE] through a pointer, @defined, range checks', async () => {
+  const nofile = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'latin1'))![1];
+  const r = await runTstap(['-c', workload('getppid 1'), '-e', `
+probe kernel.trace("sched:sched_process_exec") {
+  if (pid() == target()) {
+    i = 1
+    printf("%c%c %d %d %d\\n", $p->comm[0], $p->comm[i], @cast(task_current(), "task_struct")->signal->rlim[7]->rlim_cur,
+      @defined($p->comm[3]), @defined($p->pid[0]))
+  }
+}`]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, `no ${nofile} 1 0\n`);
+  const bad = await runTstap(['-p4', '-e', 'probe kernel.trace("sched:sched_process_exec") { println($p->comm[16]) }']);
+  assert.match(bad.stderr, /index 16 is out of range for an array of 16/);
 });

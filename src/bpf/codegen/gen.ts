@@ -2609,50 +2609,79 @@ export class ProbeGen {
     const a = this.a;
     if (addressof && components.length === 0) throw unsupported('& of a value that is not a member', tok ?? this.probe.tok);
     for (const [k, c] of components.entries()) {
-      if (c.type !== 'member') throw unsupported('array subscripts and pretty printing of $variables', c.tok);
+      const last = k === components.length - 1;
+      if (c.type === 'pretty') throw unsupported('pretty printing of $variables', c.tok);
+      const cur = resolved(btf, type);
+      if (c.type === 'literal_index' || c.type === 'expr_index') {
+        // `[i]` of an array (R0 its address) or through a pointer (R0 its value): the element's
+        // address, then its value unless it is an aggregate or its address was asked for.
+        if (cur.kind !== 'array' && cur.kind !== 'ptr') throw new SemanticError('target:notarray', `'[...]' on a value that is neither an array nor a pointer`, c.tok);
+        const elem = cur.type;
+        const size = sizeof(btf, elem) ?? 8;
+        if (c.type === 'literal_index') {
+          if (cur.kind === 'array' && cur.nelems > 0 && (c.index < 0n || c.index >= BigInt(cur.nelems))) {
+            throw new SemanticError('target:index', `index ${c.index} is out of range for an array of ${cur.nelems}`, c.tok);
+          }
+          a.alu64Imm('add', R0, Number(c.index) * size);
+        } else {
+          const base = this.stack(8);
+          a.stxDW(this.fp, base, R0);
+          this.long(c.index);
+          a.alu64Imm('mul', R0, size);
+          a.ldxDW(R1, this.fp, base);
+          a.alu64Reg('add', R0, R1);
+          this.stackTop -= 8;
+        }
+        type = elem;
+        if (!(addressof && last)) this.readValue(btf, elem, 0);
+        continue;
+      }
       // R0 is a pointer's value or the address of an embedded struct/union; `->` is member
       // access either way (as in stap): through a pointer by reading, within an embedded
       // aggregate by its offset from the address R0 already holds.
-      const cur = resolved(btf, type);
       const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
       if (base === null) throw new SemanticError('target:notptr', `'->${c.member}' on a value that is not a pointer`, c.tok);
       const m = memberOf(btf, base, c.member);
       if (!m) throw new SemanticError('target:member', `unable to find member '${c.member}'`, c.tok);
       const mt = resolved(btf, m.type);
-      if (addressof && k === components.length - 1) {
+      if (addressof && last) {
         // `&...->member`: the member's address, not its value.
         if (m.bitSize) throw new SemanticError('target:bitfield', `cannot take the address of bitfield '${c.member}'`, c.tok);
         a.alu64Imm('add', R0, m.bitOffset / 8);
         continue;
       }
-      if (m.bitSize) {
-        this.readBitfield(m.bitOffset, m.bitSize, mt.kind === 'int' && mt.signed, c.tok);
-        type = m.type;
-        continue;
-      }
-      const size = sizeof(btf, m.type) ?? 8;
-      if (mt.kind === 'array' || mt.kind === 'struct' || mt.kind === 'union') {
-        // An aggregate member: its address (for kernel_string or further ->).
-        a.alu64Imm('add', R0, m.bitOffset / 8);
-        type = m.type;
-        continue;
-      }
-      // Read the member with probe_read_kernel into a stack slot (safe for any pointer).
-      const slot = this.stack(8);
-      a.stDW(this.fp, slot, 0);
-      a.mov64Reg(R3, R0);
-      a.alu64Imm('add', R3, m.bitOffset / 8);
-      a.mov64Reg(R1, this.fp);
-      a.alu64Imm('add', R1, slot);
-      a.mov64Imm(R2, Math.min(size, 8));
-      a.call('probe_read_kernel');
-      const signed = mt.kind === 'int' && mt.signed;
-      const sz = size >= 8 ? 'dw' : size === 4 ? 'w' : size === 2 ? 'h' : 'b';
-      if (signed && sz !== 'dw') a.ldxs(sz, R0, this.fp, slot);
-      else a.ldx(sz, R0, this.fp, slot);
-      this.stackTop -= 8;
+      if (m.bitSize) this.readBitfield(m.bitOffset, m.bitSize, mt.kind === 'int' && mt.signed, c.tok);
+      else this.readValue(btf, m.type, m.bitOffset / 8);
       type = m.type;
     }
+  }
+
+  /**
+   * R0 = the value of BTF type `type` at R0 + `off`, read with probe_read_kernel (safe for any
+   * address; 0 when unreadable); an aggregate (array, struct, union) stays an address.
+   */
+  private readValue(btf: Btf, type: number, off: number): void {
+    const a = this.a;
+    const t = resolved(btf, type);
+    if (t.kind === 'array' || t.kind === 'struct' || t.kind === 'union') {
+      // An aggregate: its address (for kernel_string or further -> and [i]).
+      if (off) a.alu64Imm('add', R0, off);
+      return;
+    }
+    const size = sizeof(btf, type) ?? 8;
+    const slot = this.stack(8);
+    a.stDW(this.fp, slot, 0);
+    a.mov64Reg(R3, R0);
+    if (off) a.alu64Imm('add', R3, off);
+    a.mov64Reg(R1, this.fp);
+    a.alu64Imm('add', R1, slot);
+    a.mov64Imm(R2, Math.min(size, 8));
+    a.call('probe_read_kernel');
+    const signed = t.kind === 'int' && t.signed;
+    const sz = size >= 8 ? 'dw' : size === 4 ? 'w' : size === 2 ? 'h' : 'b';
+    if (signed && sz !== 'dw') a.ldxs(sz, R0, this.fp, slot);
+    else a.ldx(sz, R0, this.fp, slot);
+    this.stackTop -= 8;
   }
 
   /**
@@ -3385,8 +3414,13 @@ function castType(btf: Btf, name: string): number | undefined {
 /** Whether `->member...` from a value of BTF type `type` names members that exist (@defined). */
 function chainResolves(btf: Btf, type: number, components: A.TargetComponent[]): boolean {
   for (const c of components) {
-    if (c.type !== 'member') return false;
+    if (c.type === 'pretty') return false;
     const cur = resolved(btf, type);
+    if (c.type !== 'member') {
+      if (cur.kind !== 'array' && cur.kind !== 'ptr') return false;
+      type = cur.type;
+      continue;
+    }
     const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
     const m = base === null ? undefined : memberOf(btf, base, c.member);
     if (!m) return false;
