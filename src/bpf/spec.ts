@@ -51,14 +51,25 @@ export type RecordKind =
    * i's own arguments (sent in its place) before formatting: ctime() and kin, which kernel
    * handlers cannot compute; null for an argument sent as its value.
    */
-  | { kind: 'printf'; call: number; deferred?: (string | null)[] }
+  | {
+    kind: 'printf'; call: number; deferred?: (string | null)[];
+    /**
+     * Some deferred built-in names user addresses (usymname() and kin, format/usyms.ts): the
+     * record's last two fields are the pid and time of the `ubacktrace` context record sent
+     * just before it, whose stack the addresses are looked up in.
+     */
+    ucontext?: true;
+  }
   | { kind: 'exit' }
   /** A run-time error; a null message travels as the record's one string field. */
   | { kind: 'error'; message: string | null; tok: Token | null }
   /** print_backtrace(): fields are the stack id and the pid. */
   | { kind: 'backtrace' }
-  /** print_ubacktrace(): the frames themselves (wire/ustack.ts). */
-  | { kind: 'ubacktrace' };
+  /**
+   * print_ubacktrace(): the frames themselves (wire/ustack.ts). With `context`, not printed: the
+   * probe's user stack for the print record that follows (printf `ucontext`).
+   */
+  | { kind: 'ubacktrace'; context?: true };
 
 export interface RecordFormat {
   id: number;

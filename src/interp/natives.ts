@@ -23,6 +23,7 @@ import type { Context } from './context.js';
 import type { Fn, Frame } from './compile-expr.js';
 import type { Stmt } from './compile-stmt.js';
 import { compileEre } from './regex.js';
+import { USER_SYMBOL_FUNCTIONS, userSymbolCall } from '../format/usyms.js';
 import { StapError, type Value } from './values.js';
 
 /** A statistic kept per CPU by kernel handlers: aggregated when read, as stap does. */
@@ -72,6 +73,16 @@ export const CONTROL_FUNCTIONS: Record<string, { params: ('long' | 'string')[]; 
   kernel_short: [{ params: ['long'], ret: 'long' }],
   kernel_char: [{ params: ['long'], ret: 'long' }],
   print_ubacktrace: [{ params: [], ret: 'unknown' }],
+  // User stacks and addresses (format/usyms.ts); kernel handlers symbolize in user space.
+  ubacktrace: [{ params: [], ret: 'string' }],
+  uaddr: [{ params: [], ret: 'long' }],
+  usymname: [{ params: ['long'], ret: 'string' }],
+  usymdata: [{ params: ['long'], ret: 'string' }],
+  umodname: [{ params: ['long'], ret: 'string' }],
+  print_usyms: [{ params: ['string'], ret: 'unknown' }],
+  print_ustack: [{ params: ['string'], ret: 'unknown' }],
+  sprint_usyms: [{ params: ['string'], ret: 'string' }],
+  sprint_ustack: [{ params: ['string'], ret: 'string' }],
   user_mode: [{ params: [], ret: 'long' }],
   task_current: [{ params: [], ret: 'long' }],
   pid2task: [{ params: ['long'], ret: 'long' }],
@@ -357,7 +368,7 @@ export class Natives {
 
   intrinsic(e: A.FunctionCall, fn: Func, args: Fn[]): Fn {
     const tok = e.tok;
-    const ctl = this.control(e.name, args.length);
+    const ctl = this.control(e.name, args.length, args, tok);
     if (ctl) return ctl;
     const impl = findIntrinsic(fn.name, args.length);
     if (!impl) {
@@ -380,7 +391,7 @@ export class Natives {
     };
   }
 
-  private control(name: string, nargs: number): Fn | null {
+  private control(name: string, nargs: number, args: Fn[] = [], tok: A.Expr['tok'] | null = null): Fn | null {
     const ctx = this.ctx;
     switch (`${name}/${nargs}`) {
       case 'exit/0': return () => {
@@ -404,7 +415,11 @@ export class Natives {
       case 'target/0': return () => BigInt(ctx.targetPid);
       // In begin/end/timer handlers there is no probed kernel context to unwind.
       case 'print_backtrace/0': case 'print_ubacktrace/0': return () => 0n;
+      // Nor a user stack: ubacktrace() is "" and uaddr() 0, as stap's where it cannot unwind.
+      case 'ubacktrace/0': return () => '';
+      case 'uaddr/0': return () => 0n;
     }
+    if (USER_SYMBOL_FUNCTIONS.has(name)) return this.userSymbols(name, args, tok);
     if (name === 'asmlinkage') return () => 0n;
     if (/^(user|kernel)_(string|string_n|long|int|short|char)$/.test(name) || name.endsWith('_arg') || name === 'task_current' || name === 'pid2task' || name === 'cmdline_str') {
       // stap reads memory in the probed context; begin/end/timer handlers have none to read.
@@ -413,6 +428,23 @@ export class Natives {
       };
     }
     return null;
+  }
+
+  // usymname() and kin with no process to look addresses up in: every address is unknown.
+  private userSymbols(name: string, args: Fn[], tok: A.Expr['tok'] | null): Fn {
+    const max = this.ctx.limits.maxStringLen;
+    return (f) => {
+      const vals = args.map((x) => x(f));
+      let r: string;
+      try {
+        r = userSymbolCall(name, vals, () => undefined, max);
+      } catch (err) {
+        throw new StapError((err as Error).message, tok);
+      }
+      if (!name.startsWith('print_')) return r;
+      this.print(r);
+      return 0n;
+    };
   }
 
   /** Runs `fn`, turning the format/stat library's errors into located run-time errors. */

@@ -7,6 +7,7 @@
 
 import type * as A from '../../parse/ast.js';
 import type { Program } from '../../elaborate/model.js';
+import { USER_SYMBOL_FUNCTIONS } from '../../format/usyms.js';
 
 const DEFERRABLE = new Set([
   'ctime', 'tz_ctime', 'tz_gmtoff', 'tz_name', 'signal_str', 'sigset_mask_str', 'sa_flags_str', 'sa_handler_str',
@@ -18,6 +19,10 @@ const DEFERRABLE = new Set([
   'ansi_new_line', 'ansi_reset_color', 'ansi_set_color', 'ansi_set_color2', 'ansi_set_color3',
   // warn(msg): a WARNING line on stderr (deduplicated, silenced by -w, as the interpreter's).
   'warn',
+  // usymname(addr) and kin name user addresses in the probed process: the record also carries
+  // the probe's user stack (gen.ts print(), printf `ucontext`), so that the addresses of that
+  // stack are named by build ID even after the process exited (runtime/meta/ustack.ts).
+  ...USER_SYMBOL_FUNCTIONS,
 ]);
 
 /** Whether print argument `e` is a call user space makes at formatting time. */

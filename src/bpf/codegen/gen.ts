@@ -31,6 +31,7 @@ import { emitSprintf, sprintfArgKinds, type SprintfArg } from './sprintf.js';
 import type { Target } from './targets.js';
 import { narrowIntType } from './c-int.js';
 import { isDeferred } from './deferred.js';
+import { USER_SYMBOL_FUNCTIONS } from '../../format/usyms.js';
 import {
   ERRNO_COUNT, ERRNO_SLOT, errnoTable, SIGNAL_COUNT, SIGNAL_SLOT, signalTable, SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT, syscallNameTable,
 } from './name-tables.js';
@@ -2300,14 +2301,148 @@ export class ProbeGen {
       }
       case 'string_quoted/1': return this.stringQuoted(this.str(e.args[0]!));
       case 'cmdline_str/0': return this.cmdlineStr(e.tok);
+      case 'ubacktrace/0': return this.ubacktraceString();
       case 'errno_str/1': return this.errnoStr(e.args[0]!);
       case 'syscall_name/1': this.long(e.args[0]!); return this.tableString(syscallNameTable(), SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT);
       case 'signal_str/1': this.long(e.args[0]!); return this.tableString(signalTable(), SIGNAL_COUNT, SIGNAL_SLOT);
     }
+    if (USER_SYMBOL_FUNCTIONS.has(e.name)) throw unsupported(`${e.name}() other than as a print argument (user addresses are symbolized in user space)`, e.tok);
     throw unsupported(`function ${e.name}() returning a string`, e.tok);
   }
 
   // ---- functions ------------------------------------------------------------------------
+
+  /**
+   * Sends the user stack of the probe as a record (wire/ustack.ts): addresses and build ID +
+   * file offset per frame, which name the file even when the process is gone before user space
+   * reads the record. Built in scratch, the build-ID frames moved up to the last address: the
+   * record holds only the frames there are. As a `context`, returns stack slots holding the
+   * record's pid and time (what the print record that uses it carries).
+   */
+  private userStackRecord(context: boolean): { pid: number; time: number } {
+    const a = this.a;
+    const fmt = this.records.add(context ? { kind: 'ubacktrace', context: true } : { kind: 'ubacktrace' }, USTACK_FIELDS);
+    const rec = this.scratch(USTACK_MAX);
+    const ids = this.scratch(BUILD_ID_FRAME * USTACK_FRAMES);
+    const keep = this.stack(16);
+    const lens = this.stack(16);
+    const done = this.fresh('ubt_done');
+    a.mov64Imm(R1, fmt.id);
+    a.stxW(R7, rec, R1);
+    a.stW(R7, rec + 4, 0);
+    a.call('get_current_pid_tgid');
+    a.alu64Imm('rsh', R0, 32);
+    a.stxDW(R7, rec + USTACK_PID, R0);
+    a.stxDW(this.fp, keep, R0);
+    a.call('ktime_get_ns');
+    a.stxDW(R7, rec + USTACK_TIME, R0);
+    a.stxDW(this.fp, keep + 8, R0);
+    ([[rec + USTACK_IPS, 8, BPF_F_USER_STACK, USTACK_IPS_LEN], [ids, BUILD_ID_FRAME, BPF_F_USER_STACK | BPF_F_USER_BUILD_ID, USTACK_IDS_LEN]] as const)
+      .forEach(([at, size, flags, lenAt], i) => {
+        a.mov64Reg(R1, R6);
+        a.mov64Reg(R2, R7);
+        a.alu64Imm('add', R2, at);
+        a.mov64Imm(R3, size * USTACK_FRAMES);
+        a.mov64Imm(R4, flags);
+        a.call('get_stack');
+        this.clampSigned(R0, 0, size * USTACK_FRAMES);
+        a.stxDW(R7, rec + lenAt, R0);
+        a.stxDW(this.fp, lens + 8 * i, R0);
+      });
+    a.ldxDW(R1, this.fp, lens);
+    a.alu64Reg('add', R1, R7);
+    a.alu64Imm('add', R1, rec + USTACK_IPS);
+    a.ldxDW(R2, this.fp, lens + 8);
+    a.mov64Reg(R3, R7);
+    a.alu64Imm('add', R3, ids);
+    a.call('probe_read_kernel');
+    a.ldMapFd(R1, this.layout.ringbuf);
+    a.mov64Reg(R2, R7);
+    a.alu64Imm('add', R2, rec);
+    a.ldxDW(R3, this.fp, lens);
+    a.ldxDW(R4, this.fp, lens + 8);
+    a.alu64Reg('add', R3, R4);
+    a.alu64Imm('add', R3, USTACK_IPS);
+    a.mov64Imm(R4, 0);
+    a.call('ringbuf_output');
+    a.jmpImm('jeq', R0, 0, done);
+    a.mov64Imm(R1, 1);
+    a.atomic('add', 'dw', R9, DROPPED_OFFSET, R1);
+    a.label(done);
+    this.stackTop -= 16;
+    if (!context) this.stackTop -= 16;
+    return { pid: keep, time: keep + 8 };
+  }
+
+  /**
+   * ubacktrace(): stap's hex string of the user stack, `0x%x ` per frame (_STP_SYM_NONE), cut at
+   * MAXSTRINGLEN - 1. bpf_snprintf takes at most 12 arguments: frames 1-12 in one call, 13-20 in
+   * a second where the first ended; each call's format is the tail of one constant with as
+   * many conversions as there are frames (the verifier wants a constant format).
+   */
+  private ubacktraceString(): number {
+    const a = this.a;
+    const S = this.ks.maxLen;
+    const PER_CALL = 12;
+    const ips = this.scratch(8 * USTACK_FRAMES);
+    const out = this.scratch(this.SLOT);
+    const n = this.stack(8);
+    const fmt = this.layout.constant('0x%llx '.repeat(PER_CALL));
+    const done = this.fresh('ubs_done');
+    a.mov64Reg(R1, R6);
+    a.mov64Reg(R2, R7);
+    a.alu64Imm('add', R2, ips);
+    a.mov64Imm(R3, 8 * USTACK_FRAMES);
+    a.mov64Imm(R4, BPF_F_USER_STACK);
+    a.call('get_stack');
+    this.clampSigned(R0, 0, 8 * USTACK_FRAMES);
+    a.alu64Imm('rsh', R0, 3);
+    a.stxDW(this.fp, n, R0);
+    // R0 = the length with the NUL (0: no frames, "") when done.
+    const part = (first: number, count: number, pos: number | null) => {
+      const after = this.fresh('ubs_part');
+      a.ldxDW(R5, this.fp, n);
+      if (first > 0) a.alu64Imm('sub', R5, first);
+      for (let k = 1; k <= count; k++) {
+        const next = this.fresh('ubs_k');
+        a.jmpImm(k === count ? 'jslt' : 'jne', R5, k, next);
+        a.mov64Reg(R1, R7);
+        a.alu64Imm('add', R1, out);
+        a.mov64Imm(R2, S);
+        if (pos !== null) {
+          a.ldxDW(R0, this.fp, pos);
+          a.alu64Reg('add', R1, R0);
+          a.alu64Reg('sub', R2, R0);
+        }
+        a.ldMapValue(R3, fmt.map, fmt.offset + 7 * (PER_CALL - k));
+        a.mov64Reg(R4, R7);
+        a.alu64Imm('add', R4, ips + 8 * first);
+        a.mov64Imm(R5, 8 * k);
+        a.call('snprintf');
+        a.ja(after);
+        a.label(next);
+      }
+      a.label(after);
+    };
+    a.mov64Imm(R0, 0);
+    part(0, PER_CALL, null);
+    // More than 12 frames and room left: the rest where the first call's text ended.
+    a.ldxDW(R1, this.fp, n);
+    a.jmpImm('jsle', R1, PER_CALL, done);
+    a.mov64Reg(R1, R0);
+    a.alu64Imm('sub', R1, 1);
+    a.jmpImm('jsge', R1, S - 1, done);
+    this.clampSigned(R1, 0, S - 2);
+    const pos = this.stack(8);
+    a.stxDW(this.fp, pos, R1);
+    part(PER_CALL, USTACK_FRAMES - PER_CALL, pos);
+    a.ldxDW(R1, this.fp, pos);
+    a.alu64Reg('add', R0, R1);
+    a.label(done);
+    this.ks.fixTail(R7, out);
+    this.stackTop -= 16;
+    return out;
+  }
 
   /**
    * R0 = whether the string at `needle` occurs in the one at `hay` (scratch offsets), with the
@@ -2343,6 +2478,20 @@ export class ProbeGen {
       case 'cpu/0': a.call('get_smp_processor_id'); return;
       // The address of the current task_struct: a number, read through with @cast.
       case 'task_current/0': a.call('get_current_task'); return;
+      case 'uaddr/0': {
+        // The user registers' ip: the first frame of the user stack (0 in a kernel thread).
+        const slot = this.stack(8);
+        a.stDW(this.fp, slot, 0);
+        a.mov64Reg(R1, R6);
+        a.mov64Reg(R2, this.fp);
+        a.alu64Imm('add', R2, slot);
+        a.mov64Imm(R3, 8);
+        a.mov64Imm(R4, BPF_F_USER_STACK);
+        a.call('get_stack');
+        a.ldxDW(R0, this.fp, slot);
+        this.stackTop -= 8;
+        return;
+      }
       case 'pid2task/1': this.pid2task(e); return;
       case 'target/0': a.ldxDW(R0, R9, TARGET_OFFSET); return;
       case 'asmlinkage/0': a.mov64Imm(R0, 0); return;
@@ -2435,58 +2584,18 @@ export class ProbeGen {
         a.mov64Imm(R0, 0);
         return;
       }
-      case 'print_ubacktrace/0': {
-        // The frames travel in the record (wire/ustack.ts), as addresses and as build ID + file
-        // offset, which name the file even when the process is gone before user space reads
-        // the record. Built in scratch, the build-ID frames moved up to the last address: the
-        // record holds only the frames there are.
-        const fmt = this.records.add({ kind: 'ubacktrace' }, USTACK_FIELDS);
-        const rec = this.scratch(USTACK_MAX);
-        const ids = this.scratch(BUILD_ID_FRAME * USTACK_FRAMES);
-        const lens = this.stack(16);
-        const done = this.fresh('ubt_done');
-        a.mov64Imm(R1, fmt.id);
-        a.stxW(R7, rec, R1);
-        a.stW(R7, rec + 4, 0);
-        a.call('get_current_pid_tgid');
-        a.alu64Imm('rsh', R0, 32);
-        a.stxDW(R7, rec + USTACK_PID, R0);
-        a.call('ktime_get_ns');
-        a.stxDW(R7, rec + USTACK_TIME, R0);
-        ([[rec + USTACK_IPS, 8, BPF_F_USER_STACK, USTACK_IPS_LEN], [ids, BUILD_ID_FRAME, BPF_F_USER_STACK | BPF_F_USER_BUILD_ID, USTACK_IDS_LEN]] as const)
-          .forEach(([at, size, flags, lenAt], i) => {
-            a.mov64Reg(R1, R6);
-            a.mov64Reg(R2, R7);
-            a.alu64Imm('add', R2, at);
-            a.mov64Imm(R3, size * USTACK_FRAMES);
-            a.mov64Imm(R4, flags);
-            a.call('get_stack');
-            this.clampSigned(R0, 0, size * USTACK_FRAMES);
-            a.stxDW(R7, rec + lenAt, R0);
-            a.stxDW(this.fp, lens + 8 * i, R0);
-          });
-        a.ldxDW(R1, this.fp, lens);
-        a.alu64Reg('add', R1, R7);
-        a.alu64Imm('add', R1, rec + USTACK_IPS);
-        a.ldxDW(R2, this.fp, lens + 8);
-        a.mov64Reg(R3, R7);
-        a.alu64Imm('add', R3, ids);
-        a.call('probe_read_kernel');
-        a.ldMapFd(R1, this.layout.ringbuf);
-        a.mov64Reg(R2, R7);
-        a.alu64Imm('add', R2, rec);
-        a.ldxDW(R3, this.fp, lens);
-        a.ldxDW(R4, this.fp, lens + 8);
-        a.alu64Reg('add', R3, R4);
-        a.alu64Imm('add', R3, USTACK_IPS);
-        a.mov64Imm(R4, 0);
-        a.call('ringbuf_output');
-        a.jmpImm('jeq', R0, 0, done);
-        a.mov64Imm(R1, 1);
-        a.atomic('add', 'dw', R9, DROPPED_OFFSET, R1);
-        a.label(done);
-        this.stackTop -= 16;
+      case 'print_ubacktrace/0':
+        this.userStackRecord(false);
         a.mov64Imm(R0, 0);
+        return;
+      case 'print_usyms/1': case 'print_ustack/1': {
+        // A print of what user space makes of the addresses (deferred.ts, format/usyms.ts).
+        const call: A.FunctionCall = { ...e };
+        this.prog.bindings.calls.set(call, this.prog.bindings.calls.get(e)!);
+        this.print({
+          kind: 'print_format', tok: e.tok, name: 'printf', stream: true, withFormat: true, withDelim: false,
+          withNewline: false, isChar: false, format: '%s', delimiter: null, hist: null, args: [call],
+        });
         return;
       }
       case 'error/1': {
@@ -2837,7 +2946,21 @@ export class ProbeGen {
     const fields: RecordField[] = sent.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: this.ks.maxLen } : { type: 'long' }));
     const call = this.records.printCalls.length;
     this.records.printCalls.push(e);
-    this.emitRecord({ kind: 'printf', call, ...(deferred.some((d) => d) ? { deferred } : {}) }, fields, sent);
+    // usymname() and kin: the probe's user stack goes first, in a record of its own; this one
+    // names it by pid and time (two more long fields) and user space looks addresses up in it.
+    const ready = new Map<number, number>();
+    const top = this.stackTop;
+    const ucontext = deferred.some((d) => d !== null && USER_SYMBOL_FUNCTIONS.has(d));
+    if (ucontext) {
+      const ctx = this.userStackRecord(true);
+      for (const slot of [ctx.pid, ctx.time]) {
+        ready.set(sent.length, slot);
+        sent.push({ kind: 'literal_number', tok: e.tok, value: 0n } as unknown as A.Expr);
+        fields.push({ type: 'long' });
+      }
+    }
+    this.emitRecord({ kind: 'printf', call, ...(deferred.some((d) => d) ? { deferred } : {}), ...(ucontext ? { ucontext: true as const } : {}) }, fields, sent, ready);
+    this.stackTop = top;
     this.a.mov64Imm(R0, 0);
   }
 

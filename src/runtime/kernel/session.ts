@@ -33,7 +33,9 @@ import { SysError } from '../sys/syscall.js';
 import { Features } from '../sys/features.js';
 import { kallsyms } from '../meta/kallsyms.js';
 import { UserStacks } from '../meta/ustack.js';
-import { decodeUserStack } from '../../wire/ustack.js';
+import { decodeUserStack, type UserStackRecord } from '../../wire/ustack.js';
+import { USER_SYMBOL_FUNCTIONS, userSymbolCall } from '../../format/usyms.js';
+import type * as A from '../../parse/ast.js';
 import { ExecPaths } from './exec-paths.js';
 
 const MAP_TYPES: Record<MapKind, number> = {
@@ -289,9 +291,11 @@ export class KernelSession {
       const f = this.formats.get(id);
       if (!f) return;
       const what = f.what;
-      if (what.kind === 'printf') sink.printf(what.call, decodeFields(view, off, f.fields), what.deferred);
+      if (what.kind === 'printf' && what.ucontext) this.userSymbolPrint(sink, what.call, what.deferred!, decodeFields(view, off, f.fields));
+      else if (what.kind === 'printf') sink.printf(what.call, decodeFields(view, off, f.fields), what.deferred);
       else if (what.kind === 'exit') sink.exit();
       else if (what.kind === 'backtrace') sink.backtrace(this.backtrace(Number(decodeFields(view, off, f.fields)[0])));
+      else if (what.kind === 'ubacktrace' && what.context) this.keepContext(decodeUserStack(view, off));
       else if (what.kind === 'ubacktrace') sink.backtrace(this.userStack(view, off));
       else sink.error(f, decodeFields(view, off, f.fields));
     });
@@ -331,6 +335,55 @@ export class KernelSession {
     mapLookup(this.sys, info.fd, key, v);
     v.writeBigInt64LE(value, offset);
     mapUpdate(this.sys, info.fd, key, v, BPF_ANY);
+  }
+
+  /** User stacks sent for the print records that follow them (printf `ucontext`), by pid and time. */
+  private readonly contexts = new Map<string, UserStackRecord>();
+
+  private keepContext(rec: UserStackRecord): void {
+    this.contexts.set(`${rec.pid}:${rec.time}`, rec);
+    // A print record lost to a full ring buffer leaves its context behind: keep only the latest.
+    if (this.contexts.size > 1024) this.contexts.delete(this.contexts.keys().next().value!);
+  }
+
+  /**
+   * A print record with usymname() and kin among its deferred arguments: those are made here,
+   * their addresses looked up in the process of the probe through its user stack (sent just
+   * before), and the record goes on with their results in place of their arguments.
+   */
+  private userSymbolPrint(sink: RecordSink, call: number, deferred: (string | null)[], values: (bigint | string)[]): void {
+    const time = BigInt.asUintN(64, values.pop() as bigint);
+    const pid = Number(values.pop() as bigint);
+    const key = `${pid}:${time}`;
+    const rec = this.contexts.get(key) ?? { pid, time, frames: [] };
+    this.contexts.delete(key);
+    this.ustacks ??= new UserStacks((p) => this.execs?.lookup(p));
+    const stacks = this.ustacks;
+    const e = this.build.printCalls[call]!;
+    const rest: (string | null)[] = [];
+    const out: (bigint | string)[] = [];
+    let next = 0;
+    for (let i = 0; i < e.args.length; i++) {
+      const name = deferred[i] ?? null;
+      const arg = e.args[i]!;
+      const n = name ? (arg as A.FunctionCall).args.length : 1;
+      const vals = values.slice(next, next + n);
+      next += n;
+      if (name === null || !USER_SYMBOL_FUNCTIONS.has(name)) {
+        out.push(...vals);
+        rest.push(name);
+        continue;
+      }
+      try {
+        out.push(userSymbolCall(name, vals, (addr) => stacks.lookup(rec, addr), this.build.layout.maxStringLen));
+      } catch (err) {
+        // umodname() of an address in no module: the call's run-time error, nothing printed.
+        sink.error({ id: -1, what: { kind: 'error', message: (err as Error).message, tok: arg.tok }, fields: [] }, []);
+        return;
+      }
+      rest.push(null);
+    }
+    sink.printf(call, out, rest.some((d) => d) ? rest : undefined);
   }
 
   /** A print_ubacktrace() record's frames, symbolized (meta/ustack.ts). */

@@ -29,13 +29,13 @@ export interface BuildIdFile {
  * (find_vma), so a bogus frame (a frame-pointer walk through code built without them) below a
  * mapping comes with that mapping's build ID and an offset outside its code: not a frame of it.
  */
-export function symbolizeBuildIdFile(f: BuildIdFile, fileOffset: number): { name: string | undefined; offset: number | undefined } | null {
+export function symbolizeBuildIdFile(f: BuildIdFile, fileOffset: number): { name: string | undefined; offset: number | undefined; size?: number } | null {
   const seg = f.elf.loads().find((p) => (p.flags & PF.X) !== 0 && fileOffset >= p.offset && fileOffset < p.offset + p.filesz);
   if (!seg) return null;
   const vaddr = fileOffset - seg.offset + seg.vaddr;
   const s = (f.debug ?? f.elf).symbols().symbolize(vaddr);
   // .symtab of a debug file names versioned symbols `name@VERSION`; .dynsym has just `name`.
-  return s ? { name: s.name.replace(/@.*/, ''), offset: vaddr - s.value } : { name: undefined, offset: undefined };
+  return s ? { name: s.name.replace(/@.*/, ''), offset: vaddr - s.value, size: s.size } : { name: undefined, offset: undefined };
 }
 
 const DEBUG_ROOT = '/usr/lib/debug/.build-id';

@@ -31,6 +31,8 @@ export interface UserSymbol {
   readonly name: string | undefined;
   /** Offset from the function's start. */
   readonly offset: number | undefined;
+  /** The function's size (st_size). */
+  readonly size?: number | undefined;
 }
 
 /** Parses the text of /proc/PID/maps. */
@@ -161,7 +163,7 @@ export class UserSymbolizer {
     const base = { address: addr, path: m.path, module: m.path.startsWith('/') ? basename(m.path) : m.path, fileOffset };
     const elf = fileOffset === undefined ? undefined : this.elfFor(pid, m);
     const s = elf && fileOffset !== undefined ? elf.symbolize(fileOffset) : undefined;
-    return { ...base, name: s?.name, offset: s?.offset };
+    return { ...base, name: s?.name, offset: s?.offset, size: s?.symbol.size };
   }
 
   /** The ELF file behind a mapping (cached by device and inode), or undefined when unreadable or not ELF. */

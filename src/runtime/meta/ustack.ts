@@ -13,6 +13,7 @@ import { readlinkSync } from 'node:fs';
 import type { UserFrame, UserStackRecord } from '../../wire/ustack.js';
 import { BuildIdIndex, symbolizeBuildIdFile } from './build-ids.js';
 import { readMaps, UserSymbolizer, type MapEntry } from './procmaps.js';
+import type { UserAddress } from '../../format/usyms.js';
 
 /** The last exec of a process, as the kernel recorded it (kernel/exec-paths.ts). */
 export type ExecLookup = (pid: number) => { readonly time: bigint; readonly path: string } | undefined;
@@ -23,6 +24,8 @@ export interface FrameSymbol {
   readonly fileOffset: number | undefined;
   readonly name: string | undefined;
   readonly offset: number | undefined;
+  /** The function's size, when known. */
+  readonly size?: number | undefined;
 }
 
 /** How user stacks were symbolized, summed over every session of this process (tools/measure-ustack.ts). */
@@ -62,6 +65,18 @@ export class UserStacks {
     return out;
   }
 
+  /**
+   * What is known of `addr` in the process that took `rec` (usymname() and kin): an address of
+   * rec's own stack by the build ID the kernel gave for it (the process may be gone), any other
+   * through the process's maps.
+   */
+  lookup(rec: UserStackRecord, addr: bigint): UserAddress | undefined {
+    this.firstSight(rec.pid);
+    const f = rec.frames.find((x) => x.ip === addr) ?? { ip: addr, buildId: undefined, fileOffset: undefined };
+    const s = this.symbolize(rec, f);
+    return s && { module: s.module, name: s.name, offset: s.offset, size: s.size, moduleOffset: s.fileOffset };
+  }
+
   /** What is known of frame `f` of `rec`. */
   symbolize(rec: UserStackRecord, f: UserFrame): FrameSymbol | undefined {
     USTACK_STATS.frames++;
@@ -73,14 +88,14 @@ export class UserStacks {
       if (file && s) {
         if (s.name !== undefined) USTACK_STATS.namedByBuildId++;
         else USTACK_STATS.unnamed++;
-        return { module: basename(file.path), fileOffset: f.fileOffset, name: s.name, offset: s.offset };
+        return { module: basename(file.path), fileOffset: f.fileOffset, name: s.name, offset: s.offset, size: s.size };
       }
     }
     const maps = this.mapsFor(rec);
     const s = maps && this.maps.symbolizeIn(rec.pid, maps, f.ip);
     if (s?.name !== undefined) USTACK_STATS.namedBySnapshot++;
     else USTACK_STATS.unnamed++;
-    if (s) return { module: s.module, fileOffset: s.fileOffset ?? f.fileOffset, name: s.name, offset: s.offset };
+    if (s) return { module: s.module, fileOffset: s.fileOffset ?? f.fileOffset, name: s.name, offset: s.offset, size: s.size };
     return f.fileOffset === undefined ? undefined : { module: '', fileOffset: f.fileOffset, name: undefined, offset: undefined };
   }
 
