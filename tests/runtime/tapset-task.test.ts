@@ -85,12 +85,13 @@ test('array subscripts in target chains: $p->comm[i] (literal and computed), ->r
 probe kernel.trace("sched:sched_process_exec") {
   if (pid() == target()) {
     i = 1
-    printf("%c%c %d %d %d\\n", $p->comm[0], $p->comm[i], @cast(task_current(), "task_struct")->signal->rlim[7]->rlim_cur,
-      @defined($p->comm[3]), @defined($p->pid[0]))
+    printf("%c%c %d %d %d %d %d %d\\n", $p->comm[0], $p->comm[i], @cast(task_current(), "task_struct")->signal->rlim[7]->rlim_cur,
+      @defined($p->comm[3]), @defined($p->pid[0]), task_rlimit_nofile(task_current()), task_rlimit(task_current(), "RLIMIT_NOFILE"),
+      task_rlimit(task_current(), "RLIMIT_NOPE"))
   }
 }`]);
   assert.equal(r.stderr, '');
-  assert.equal(r.stdout, `no ${nofile} 1 0\n`);
+  assert.equal(r.stdout, `no ${nofile} 1 0 ${nofile} ${nofile} -1\n`);
   const bad = await runTstap(['-p4', '-e', 'probe kernel.trace("sched:sched_process_exec") { println($p->comm[16]) }']);
   assert.match(bad.stderr, /index 16 is out of range for an array of 16/);
 });
