@@ -125,7 +125,7 @@ function combineConditions(a: A.Expr | null, b: A.Expr | null): A.Expr | null {
 /**
  * The concrete points of the available built-in families that a point with wildcards in its
  * names matches, in family order; a component whose family needs an argument matches only a
- * component that has one (`timer.*` is timer.profile and timer.profile.tick, as in stap).
+ * component that has one (`timer.*` is timer.profile; a wildcard stands for one component).
  */
 function expandFamilies(pp: A.ProbePoint): A.ProbePoint[] {
   const out = new Map<string, A.ProbePoint>();
