@@ -38,10 +38,10 @@ export function optimize(inp: OptimizeInput): { probes: DerivedProbe[]; globals:
 
     // opt2: variables nobody reads or writes.
     const use = collectUse(probes, inp.bindings);
-    const keep = (v: Var, scope: Var[]) => {
+    const keep = (v: Var, scope: () => Var[]) => {
       if (use.read.has(v) || use.written.has(v)) {
         if (!use.written.has(v) && !quiet) {
-          const sugs = suggest(v.name, scope.filter((x) => x !== v).map((x) => x.name), 5);
+          const sugs = suggest(v.name, scope().filter((x) => x !== v).map((x) => x.name), 5);
           inp.reporter.warning(`never-assigned local variable '${v.name}'${sugs ? ` (similar: ${sugs})` : ''}`, v.tok);
         }
         return true;
@@ -50,8 +50,8 @@ export function optimize(inp: OptimizeInput): { probes: DerivedProbe[]; globals:
       changed = true;
       return false;
     };
-    for (const p of probes) p.locals = p.locals.filter((v) => keep(v, [...p.locals, ...globals]));
-    for (const f of inp.functions) f.locals = f.locals.filter((v) => keep(v, [...f.params, ...f.locals, ...globals]));
+    for (const p of probes) p.locals = p.locals.filter((v) => keep(v, () => [...p.locals, ...globals]));
+    for (const f of inp.functions) f.locals = f.locals.filter((v) => keep(v, () => [...f.params, ...f.locals, ...globals]));
     globals = globals.filter((v) => {
       if (use.read.has(v) || use.written.has(v)) {
         if (!use.written.has(v) && !v.init && !quiet) {
@@ -70,7 +70,8 @@ export function optimize(inp: OptimizeInput): { probes: DerivedProbe[]; globals:
       for (const p of probes) p.body = fn(p.body);
       for (const f of inp.functions) if (f.decl && f.decl.body.kind === 'block') f.decl.body = fn(f.decl.body);
     };
-    const rw = new Rewriter(inp, collectUse(probes, inp.bindings), warn);
+    // Dropping unused variables changes no one's reads or writes: the same use sets serve.
+    const rw = new Rewriter(inp, use, warn);
     bodies((b) => rw.deadAssignments(b));
     bodies((b) => rw.sideEffectFree(b));
     if (rw.changed) changed = true;
