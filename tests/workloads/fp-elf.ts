@@ -17,6 +17,11 @@ export interface FramePointerProgram {
   syscall: number;
   /** 20 bytes; random unless given. */
   buildId?: Buffer;
+  /**
+   * OUTER calls itself until it is DEPTH frames deep, then calls INNER: the stack is INNER+0xb,
+   * OUTER+0x14, OUTER+0xd (DEPTH - 1 times), START+0xc. Without it, the three frames above.
+   */
+  depth?: number;
 }
 
 const BASE = 0x400000;
@@ -25,7 +30,34 @@ const CODE_AT = 0x100;
 /** Offsets of the three functions in the code, and the return offsets the stack shows. */
 export const FRAME_OFFSETS = { inner: 0xb, outer: 0x9, start: 0x7 } as const;
 
-function code(nr: number): { bytes: Buffer; start: [number, number]; outer: [number, number]; inner: [number, number] } {
+function deepCode(nr: number, depth: number): { bytes: Buffer; start: [number, number]; outer: [number, number]; inner: [number, number] } {
+  const outer = 0x15;
+  const inner = 0x2b;
+  const rel = (target: number, next: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(target - next);
+    return [...b];
+  };
+  const le = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    return [...b];
+  };
+  const bytes = Buffer.from([
+    // _start: xor ebp,ebp; mov ebx,DEPTH; call outer; mov eax,231; xor edi,edi; syscall
+    0x31, 0xed, 0xbb, ...le(depth), 0xe8, ...rel(outer, 0x0c), 0xb8, 0xe7, 0, 0, 0, 0x31, 0xff, 0x0f, 0x05,
+    // outer: push rbp; mov rbp,rsp; dec ebx; jz 1f; call outer; pop rbp; ret; 1: call inner; pop rbp; ret
+    0x55, 0x48, 0x89, 0xe5, 0xff, 0xcb, 0x74, 0x07, 0xe8, ...rel(outer, outer + 13), 0x5d, 0xc3,
+    0xe8, ...rel(inner, outer + 20), 0x5d, 0xc3,
+    // inner: push rbp; mov rbp,rsp; mov eax,NR; syscall; pop rbp; ret
+    0x55, 0x48, 0x89, 0xe5, 0xb8, ...le(nr), 0x0f, 0x05, 0x5d, 0xc3,
+  ]);
+  if (bytes.length !== inner + 13) throw new Error('fp-elf: bad deep layout');
+  return { bytes, start: [0, outer], outer: [outer, inner - outer], inner: [inner, bytes.length - inner] };
+}
+
+function code(nr: number, depth?: number): { bytes: Buffer; start: [number, number]; outer: [number, number]; inner: [number, number] } {
+  if (depth !== undefined) return deepCode(nr, depth);
   const outer = 0x10;
   const inner = 0x1b;
   const rel = (target: number, next: number) => {
@@ -49,7 +81,7 @@ function code(nr: number): { bytes: Buffer; start: [number, number]; outer: [num
 /** The program's bytes. */
 export function framePointerProgram(p: FramePointerProgram): Buffer {
   const buildId = p.buildId ?? randomBytes(20);
-  const c = code(p.syscall);
+  const c = code(p.syscall, p.depth);
   const note = Buffer.alloc(12 + 4 + 20);
   note.writeUInt32LE(4, 0);
   note.writeUInt32LE(20, 4);
