@@ -3,6 +3,7 @@
 
 import { SemanticError } from '../diag/errors.js';
 import type * as A from '../parse/ast.js';
+import { forEachChild, type Node } from '../parse/walk.js';
 import type { Bindings, DerivedProbe, Func, Var } from './model.js';
 
 function baseVar(e: A.Expr, b: Bindings): Var | undefined {
@@ -13,9 +14,7 @@ function baseVar(e: A.Expr, b: Bindings): Var | undefined {
 /** The arrays each function writes directly (stap's mutated_var_collector). */
 function mutatedBy(f: Func, b: Bindings): Set<Var> {
   const out = new Set<Var>();
-  const visit = (n: unknown): void => {
-    if (n === null || typeof n !== 'object') return;
-    const node = n as A.Expr | A.Stmt;
+  const visit = (node: Node): void => {
     if (node.kind === 'assignment') {
       const v = baseVar(node.left, b);
       if (v) out.add(v);
@@ -26,38 +25,43 @@ function mutatedBy(f: Func, b: Bindings): Set<Var> {
       const v = baseVar(node.value, b) ?? (node.value.kind === 'symbol' ? b.vars.get(node.value) : undefined);
       if (v) out.add(v);
     }
-    for (const [k, x] of Object.entries(node)) if (k !== 'tok') visit(x);
+    forEachChild(node, visit);
   };
   if (f.decl) visit(f.decl.body);
   return out;
 }
 
 export function checkForeachMutation(probes: DerivedProbe[], functions: Func[], b: Bindings, report: (e: SemanticError) => void): void {
-  const mutates = new Map(functions.filter((f) => !f.intrinsic).map((f) => [f, mutatedBy(f, b)]));
+  // What a function writes, worked out for functions called inside a foreach only.
+  const mutates = new Map<Func, Set<Var>>();
+  const mutatedByOnce = (f: Func) => {
+    let m = mutates.get(f);
+    if (!m) mutates.set(f, m = f.intrinsic ? new Set() : mutatedBy(f, b));
+    return m;
+  };
   const iterated: Var[] = [];
   const lvalue = (e: A.Expr) => {
     const v = baseVar(e, b);
     if (v && iterated.includes(v)) report(new SemanticError('foreach:mutation', `variable '${v.name}' modified during 'foreach' iteration`, e.tok));
   };
-  const visit = (n: unknown): void => {
-    if (n === null || typeof n !== 'object') return;
-    const node = n as A.Expr | A.Stmt;
+  const visit = (node: Node): void => {
     switch (node.kind) {
       case 'foreach_loop': {
         const v = node.base.kind === 'symbol' ? b.vars.get(node.base) : undefined;
         if (v) iterated.push(v);
-        for (const [k, x] of Object.entries(node)) if (k !== 'tok') visit(x);
+        forEachChild(node, visit);
         if (v) iterated.pop();
         return;
       }
-      case 'assignment': lvalue(node.left); break;
-      case 'pre_crement': case 'post_crement': lvalue(node.operand); break;
-      case 'delete_statement': lvalue(node.value); break;
+      case 'assignment': if (iterated.length) lvalue(node.left); break;
+      case 'pre_crement': case 'post_crement': if (iterated.length) lvalue(node.operand); break;
+      case 'delete_statement': if (iterated.length) lvalue(node.value); break;
       case 'functioncall': {
+        if (!iterated.length) break;
         const f = b.calls.get(node);
         for (const o of f?.overloads ?? []) {
           for (const v of iterated) {
-            if (mutates.get(o)?.has(v)) {
+            if (mutatedByOnce(o).has(v)) {
               report(new SemanticError('foreach:call-mutation', `function call modifies var '${v.name}' during 'foreach' iteration`, node.tok));
             }
           }
@@ -65,7 +69,7 @@ export function checkForeachMutation(probes: DerivedProbe[], functions: Func[], 
         break;
       }
     }
-    for (const [k, x] of Object.entries(node)) if (k !== 'tok') visit(x);
+    forEachChild(node, visit);
   };
   for (const f of functions) if (f.decl) visit(f.decl.body);
   for (const p of probes) visit(p.body);
