@@ -229,8 +229,12 @@ export class TypeChecker {
       case 'perf_op': return 'long';
       case 'target_symbol':
         // $$vars, $$parms, $$locals, $$return, $$name, $$system: strings of the probe's context.
-        return CONTEXT_STRINGS.test(e.name) ? 'string' : 'long';
-      case 'cast_op': case 'atvar_op': case 'autocast_op':
+        if (CONTEXT_STRINGS.test(e.name)) return 'string';
+        // `$var$`, `$var$$`: pretty printing.
+        return e.components[e.components.length - 1]?.type === 'pretty' ? 'string' : 'long';
+      case 'cast_op':
+        return e.components[e.components.length - 1]?.type === 'pretty' ? 'string' : 'long';
+      case 'atvar_op': case 'autocast_op':
       case 'target_register': case 'target_deref': case 'probewrite_op':
         return 'long';
     }

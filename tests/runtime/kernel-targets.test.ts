@@ -5,6 +5,7 @@
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { runTstap } from '../corpus-runner.js';
 import { script, workload } from './kernel-fixtures.js';
 
@@ -125,4 +126,29 @@ probe kernel.trace("sock:sock_recv_length") { if (pid() == target() && $flags ==
   assert.equal(r.stderr, '');
   // Two datagrams, then the non-blocking read that finds none: -EAGAIN.
   assert.equal(r.stdout, '100 0\n100 0\n-11 1\n');
+});
+
+test('pretty printing: $var$, ->member$$, @cast(...)$ as stap formats them ({.a=%i, .b=%u, .s="..."}, {...}, [...])', async () => {
+  const limits = fs.readFileSync('/proc/self/limits', 'latin1');
+  const lim = (name: string) => {
+    const m = new RegExp(`^${name}\\s+(\\S+)\\s+(\\S+)`, 'm').exec(limits)!;
+    const v = (x: string) => (x === 'unlimited' ? '18446744073709551615' : x);
+    return `{.rlim_cur=${v(m[1]!)}, .rlim_max=${v(m[2]!)}}`;
+  };
+  const r = await runTstap(['-c', workload('getppid 1'), '-e', `
+probe kernel.trace("sched:sched_process_exec") {
+  if (pid() == target()) {
+    println($bprm$)
+    println($bprm->rlim_stack$$)
+    println(@cast(task_current(), "task_struct")->signal->rlim[7]$)
+  }
+}`]);
+  assert.equal(r.stderr, '');
+  const [bprm, stack, nofile] = r.stdout.split('\n');
+  assert.match(bprm!, /^\{\.vma=0x[0-9a-f]+, .*, \.argc=4, \.envc=\d+, \.filename="[^"]*\/node", .*\.rlim_stack=\{\.\.\.\}, \.buf=\[\.\.\.\]\}$/);
+  // Stack sizes are in KiB in /proc, bytes in the kernel.
+  const st = /^Max stack size\s+(\S+)\s+(\S+)/m.exec(limits)!;
+  const bytes = (x: string) => (x === 'unlimited' ? '18446744073709551615' : x);
+  assert.equal(stack, `{.rlim_cur=${bytes(st[1]!)}, .rlim_max=${bytes(st[2]!)}}`);
+  assert.equal(nofile, lim('Max open files'));
 });

@@ -27,6 +27,7 @@ import {
 } from '../../wire/ustack.js';
 import { KernelLayout, SCRATCH_MAX, STAT_AVGS, STAT_COUNT, STAT_HIST, STAT_M2, STAT_MAX, STAT_MIN, STAT_SUM, STAT_VARS, type GlobalLoc } from './layout.js';
 import { KernelStrings } from './kstrings.js';
+import { prettyPrintCall } from './pretty.js';
 import { emitSprintf, sprintfArgKinds, type SprintfArg } from './sprintf.js';
 import type { Target } from './targets.js';
 import { narrowIntType } from './c-int.js';
@@ -2057,6 +2058,10 @@ export class ProbeGen {
       }
       case 'target_symbol':
         if (CONTEXT_STRINGS.test(e.name) && e.components.length === 0) return this.contextString(e);
+        if (e.components[e.components.length - 1]?.type === 'pretty') return this.prettyPrint(e);
+        throw unsupported(`${describeExpr(e)} as a string`, e.tok);
+      case 'cast_op':
+        if (e.components[e.components.length - 1]?.type === 'pretty') return this.prettyPrint(e);
         throw unsupported(`${describeExpr(e)} as a string`, e.tok);
       default: throw unsupported(`${describeExpr(e)} as a string`, e.tok);
     }
@@ -2297,6 +2302,25 @@ export class ProbeGen {
         this.stringFault(e.name === 'user_string' ? 'user' : 'kernel', addr, e.tok);
         this.ks.fixTail(R7, off); // R0 is still the helper's length here
         this.stackTop -= 8;
+        return off;
+      }
+      case 'kernel_string2/2': case 'user_string2/2': {
+        // The string, or the second argument where it cannot be read (no error).
+        const off = this.scratch(this.SLOT);
+        this.long(e.args[0]!);
+        a.mov64Reg(R3, R0);
+        a.mov64Reg(R1, R7);
+        a.alu64Imm('add', R1, off);
+        a.mov64Imm(R2, S);
+        a.call(e.name === 'user_string2' ? 'probe_read_user_str' : 'probe_read_kernel_str');
+        const ok = this.fresh('str2ok');
+        const done = this.fresh('str2done');
+        a.jmpImm('jsgt', R0, 0, ok);
+        this.ks.copy(R7, off, R7, this.str(e.args[1]!));
+        a.ja(done);
+        a.label(ok);
+        this.ks.fixTail(R7, off);
+        a.label(done);
         return off;
       }
       case 'string_quoted/1': return this.stringQuoted(this.str(e.args[0]!));
@@ -2791,6 +2815,27 @@ export class ProbeGen {
     if (signed && sz !== 'dw') a.ldxs(sz, R0, this.fp, slot);
     else a.ldx(sz, R0, this.fp, slot);
     this.stackTop -= 8;
+  }
+
+  /** `$var$`, `$var->x$$`, `@cast(p, "t")$`: stap's pretty printing (pretty.ts) of the value's BTF type. */
+  private prettyPrint(e: A.TargetSymbol | A.CastOp): number {
+    const inner = e.components.slice(0, -1);
+    let btf: Btf | null;
+    let type: number | undefined;
+    if (e.kind === 'cast_op') {
+      btf = this.getBtf();
+      type = btf ? castType(btf, e.typeName) : undefined;
+      if (type === undefined) throw new SemanticError('cast:type', `type definition '${e.typeName}' not found in the kernel's BTF`, e.tok);
+    } else {
+      const vars = this.target.vars;
+      if (vars.kind !== 'btf_args') throw unsupported('pretty printing of tracepoint fields (no BTF types)', e.tok);
+      btf = vars.btf;
+      type = vars.params.find((p) => p.name === e.name.slice(1))?.type;
+      if (type === undefined) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.params.map((p) => '$' + p.name).join(' ')})`, e.tok);
+    }
+    const end = chainTypeOf(btf!, type, inner);
+    if (end === undefined) throw new SemanticError('target:member', `unable to resolve '${describeExpr(e)}'`, e.tok);
+    return this.sprintf(prettyPrintCall(btf!, e, end));
   }
 
   /**
@@ -3550,4 +3595,22 @@ function chainResolves(btf: Btf, type: number, components: A.TargetComponent[]):
     type = m.type;
   }
   return true;
+}
+
+/** The BTF type at the end of `->member` and `[i]` components from type `type`; undefined if some do not resolve. */
+function chainTypeOf(btf: Btf, type: number, components: A.TargetComponent[]): number | undefined {
+  for (const c of components) {
+    const cur = resolved(btf, type);
+    if (c.type === 'pretty') return undefined;
+    if (c.type !== 'member') {
+      if (cur.kind !== 'array' && cur.kind !== 'ptr') return undefined;
+      type = cur.type;
+      continue;
+    }
+    const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
+    const m = base === null ? undefined : memberOf(btf, base, c.member);
+    if (!m) return undefined;
+    type = m.type;
+  }
+  return type;
 }
