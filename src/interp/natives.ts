@@ -64,6 +64,8 @@ export const CONTROL_FUNCTIONS: Record<string, { params: ('long' | 'string')[]; 
   kernel_string: [{ params: ['long'], ret: 'string' }],
   user_string_n: [{ params: ['long', 'long'], ret: 'string' }],
   kernel_string_n: [{ params: ['long', 'long'], ret: 'string' }],
+  kernel_string2: [{ params: ['long', 'string'], ret: 'string' }],
+  user_string2: [{ params: ['long', 'string'], ret: 'string' }],
   user_long: [{ params: ['long'], ret: 'long' }],
   user_int: [{ params: ['long'], ret: 'long' }],
   user_short: [{ params: ['long'], ret: 'long' }],
@@ -421,7 +423,7 @@ export class Natives {
     }
     if (USER_SYMBOL_FUNCTIONS.has(name)) return this.userSymbols(name, args, tok);
     if (name === 'asmlinkage') return () => 0n;
-    if (/^(user|kernel)_(string|string_n|long|int|short|char)$/.test(name) || name.endsWith('_arg') || name === 'task_current' || name === 'pid2task' || name === 'cmdline_str') {
+    if (/^(user|kernel)_(string|string_n|string2|long|int|short|char)$/.test(name) || name.endsWith('_arg') || name === 'task_current' || name === 'pid2task' || name === 'cmdline_str') {
       // stap reads memory in the probed context; begin/end/timer handlers have none to read.
       return () => {
         throw new StapError(`${name}(): no probed process or kernel context in this handler`, null);
