@@ -93,7 +93,7 @@ probe kernel.trace("syscalls:sys_enter_getppid") {
   assert.equal(r.rc, 0);
 });
 
-test('$$vars, $$parms, $$locals, $$name, $$system of tracepoints (stapprobes: "name=%x ..."), tp_btf and tracefs alike', async () => {
+test('$$vars, $$parms, $$locals, $$name, $$system of tracepoints (stap\'s tracepoint form: "name=%#x", pointers %p), tp_btf and tracefs alike', async () => {
   const r = await runTstap(['-c', workload('openat /nonexistent/vars 2'), script(`
 probe kernel.trace("syscalls:sys_enter_openat") {
   if (pid() == target() && user_string($filename) == "/nonexistent/vars")
@@ -107,14 +107,14 @@ probe kernel.trace("sched:sched_process_exec") {
   const lines = r.stdout.trim().split('\n');
   // exec of the workload (tp_btf: TP_PROTO's arguments), then its two opens (tracefs fields).
   assert.equal(lines.length, 3, r.stdout);
-  const exec = /^sched:sched_process_exec p=([0-9a-f]+) old_pid=([0-9a-f]+) bprm=[0-9a-f]+\|(\d+) (-?\d+)$/.exec(lines[0]!);
+  const exec = /^sched:sched_process_exec p=0x([0-9a-f]+) old_pid=0x([0-9a-f]+) bprm=0x[0-9a-f]+\|(\d+) (-?\d+)$/.exec(lines[0]!);
   assert.ok(exec, lines[0]);
   assert.equal(BigInt.asIntN(64, BigInt('0x' + exec[2])), BigInt(exec[3]!));
   assert.equal(BigInt.asIntN(64, BigInt('0x' + exec[1])), BigInt(exec[4]!));
   for (const l of lines.slice(1)) {
-    const m = /^syscalls\|sys_enter_openat\|dfd=ffffffffffffff9c filename=([0-9a-f]+) flags=0 mode=0\|(.*)\|\[\]\|(\d+)$/.exec(l);
+    const m = /^syscalls\|sys_enter_openat\|dfd=0xffffffffffffff9c filename=0x([0-9a-f]+) flags=0x0 mode=0x0\|(.*)\|\[\]\|(\d+)$/.exec(l);
     assert.ok(m, l);
-    assert.equal(m[2], `dfd=ffffffffffffff9c filename=${m[1]} flags=0 mode=0`);
+    assert.equal(m[2], `dfd=0xffffffffffffff9c filename=0x${m[1]} flags=0x0 mode=0x0`);
     assert.equal(BigInt('0x' + m[1]), BigInt(m[3]!));
   }
 });
@@ -151,4 +151,11 @@ probe kernel.trace("sched:sched_process_exec") {
   const bytes = (x: string) => (x === 'unlimited' ? '18446744073709551615' : x);
   assert.equal(stack, `{.rlim_cur=${bytes(st[1]!)}, .rlim_max=${bytes(st[2]!)}}`);
   assert.equal(nofile, lim('Max open files'));
+});
+
+test('$$parms$: each argument pretty printed ("name=%s" of $name$)', async () => {
+  const r = await runTstap(['-c', workload('getppid 1'), '-e', `
+probe kernel.trace("sched:sched_process_exec") { if (pid() == target()) println(substr($$parms$, 0, 40)) }`]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'p={.thread_info={...}, .__state=0, .saved\n');
 });

@@ -2057,7 +2057,9 @@ export class ProbeGen {
         return out;
       }
       case 'target_symbol':
-        if (CONTEXT_STRINGS.test(e.name) && e.components.length === 0) return this.contextString(e);
+        if (CONTEXT_STRINGS.test(e.name) && (e.components.length === 0 || (e.components.length === 1 && e.components[0]!.type === 'pretty'))) {
+          return this.contextString(e);
+        }
         if (e.components[e.components.length - 1]?.type === 'pretty') return this.prettyPrint(e);
         throw unsupported(`${describeExpr(e)} as a string`, e.tok);
       case 'cast_op':
@@ -2082,19 +2084,27 @@ export class ProbeGen {
     }
     if (vars.kind === 'none') throw new SemanticError('target:none', `unable to find target variable '${e.name}' in this probe`, e.tok);
     if (e.name === '$$return' && !(at.kind === 'function' && at.ret)) return this.bytesLiteral('');
-    // Each value as "name=%x"; a tracefs field that is not a number (an array, a dynamic
-    // string) as "name=?", stap's mark for a value it cannot show.
-    const parts: { name: string; value: boolean }[] = e.name === '$$locals' ? []
-      : e.name === '$$return' ? [{ name: 'return', value: true }]
+    // stap's tracepoint expansion: each value as "name=%#x", a pointer "name=%p"; `$$vars$`
+    // each as "name=%s" of its pretty printing (`$name$`); a tracefs field that is not a
+    // number (an array, a dynamic string) as "name=?", stap's mark for a value it cannot show.
+    const pretty = e.components[0]?.type === 'pretty' ? e.components[0] : null;
+    const btf = vars.kind === 'btf_args' ? vars.btf : null;
+    const parts: { name: string; fmt: string | null }[] = e.name === '$$locals' ? []
+      : e.name === '$$return' ? [{ name: 'return', fmt: '%#x' }]
       : vars.kind === 'tracefs'
-        ? vars.format.fields.filter((f) => !f.common && !f.name.startsWith('__')).map((f) => ({ name: f.name, value: !f.isArray && !f.dataLoc }))
-        : vars.params.filter((p) => p.name !== 'return' || !(at.kind === 'function' && at.ret)).map((p) => ({ name: p.name, value: true }));
+        ? vars.format.fields.filter((f) => !f.common && !f.name.startsWith('__'))
+          .map((f) => ({ name: f.name, fmt: f.isArray || f.dataLoc ? null : /\*/.test(f.type) ? '%p' : '%#x' }))
+        : vars.params.filter((p) => p.name !== 'return' || !(at.kind === 'function' && at.ret))
+          .map((p) => ({ name: p.name, fmt: pretty ? '%s' : resolved(btf!, p.type).kind === 'ptr' ? '%p' : '%#x' }));
+    if (pretty && vars.kind === 'tracefs') throw unsupported('pretty printing of tracepoint fields (no BTF types)', e.tok);
     if (parts.length === 0) return this.bytesLiteral('');
     const call: A.PrintFormat = {
       kind: 'print_format', tok: e.tok, name: 'sprintf', stream: false, withFormat: true, withDelim: false, withNewline: false,
       isChar: false, delimiter: null, hist: null,
-      format: parts.map((p) => `${p.name}=${p.value ? '%x' : '?'}`).join(' '),
-      args: parts.filter((p) => p.value).map((p): A.TargetSymbol => ({ kind: 'target_symbol', tok: e.tok, name: '$' + p.name, components: [], addressof: false })),
+      format: parts.map((p) => `${p.name}=${p.fmt ?? '?'}`).join(' '),
+      args: parts.filter((p) => p.fmt).map((p): A.TargetSymbol => ({
+        kind: 'target_symbol', tok: e.tok, name: '$' + p.name, components: pretty ? [pretty] : [], addressof: false,
+      })),
     };
     return this.sprintf(call);
   }
