@@ -157,5 +157,5 @@ test('$$parms$: each argument pretty printed ("name=%s" of $name$)', async () =>
   const r = await runTstap(['-c', workload('getppid 1'), '-e', `
 probe kernel.trace("sched:sched_process_exec") { if (pid() == target()) println(substr($$parms$, 0, 40)) }`]);
   assert.equal(r.stderr, '');
-  assert.equal(r.stdout, 'p={.thread_info={...}, .__state=0, .saved\n');
+  assert.equal(r.stdout, 'p={.thread_info={...}, .__state=0, .save\n');
 });
