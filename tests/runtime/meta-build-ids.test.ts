@@ -33,7 +33,10 @@ test('a candidate path is read when its build ID is wanted; other IDs are not ta
   const f = index.find(hexId(1));
   assert.ok(f);
   assert.equal(f.path, join(dir, 'a'));
-  assert.deepEqual(symbolizeBuildIdFile(f, INNER_AT), { name: 'a_inner', offset: FRAME_OFFSETS.inner });
+  const s = symbolizeBuildIdFile(f, INNER_AT);
+  assert.deepEqual({ name: s?.name, offset: s?.offset }, { name: 'a_inner', offset: FRAME_OFFSETS.inner });
+  // The symbol's size too (print_usyms' +0xOFF/0xSIZE): past the offset.
+  assert.ok(typeof s?.size === 'number' && s.size > FRAME_OFFSETS.inner, String(s?.size));
   // Outside the file's code (a bogus frame the kernel attributed to the next mapping): nothing.
   assert.equal(symbolizeBuildIdFile(f, 0x10000), null);
 }));

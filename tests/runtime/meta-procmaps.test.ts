@@ -61,7 +61,7 @@ test('this process: getpid in libc', () => {
   assert.equal(symbolizeUser(process.pid, 8n), undefined, 'unmapped');
   const anon = maps.find((x) => x.path === '[stack]');
   if (anon) assert.deepEqual(symbolizeUser(process.pid, anon.start + 8n), { address: anon.start + 8n, path: '[stack]',
-    module: '[stack]', fileOffset: undefined, name: undefined, offset: undefined });
+    module: '[stack]', fileOffset: undefined, name: undefined, offset: undefined, size: undefined });
 });
 
 async function startAndWaitFor(cmd: string, args: string[], ready: (maps: MapEntry[]) => boolean): Promise<ChildProcess> {
