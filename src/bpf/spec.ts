@@ -26,6 +26,8 @@ export type AttachSpec =
   | { kind: 'tracepoint'; category: string; name: string }
   /** A kernel function's entry or return: fentry/fexit where allowed, else kprobes. */
   | { kind: 'function'; func: string; ret: boolean; btfId: number }
+  /** The same through a kprobe/kretprobe (kernels without fentry): args from pt_regs. */
+  | { kind: 'kprobe'; func: string; ret: boolean }
   /** cpu-clock sampling, one perf event per CPU (timer.profile). */
   | { kind: 'cpu_clock'; freq: number | null; periodNs: bigint | null }
   /** Not attached: run once on demand with BPF_PROG_TEST_RUN (begin/end under --runtime=bpf). */

@@ -25,6 +25,8 @@ import { disassembleProgram } from '../bpf/disasm.js';
 import { vmlinuxBtfOrNull } from '../runtime/meta/btf.js';
 import { kernelHooks } from '../runtime/kernel/hooks.js';
 import { ensureTracefs } from '../runtime/sys/tracefs-mount.js';
+import { Features } from '../runtime/sys/features.js';
+import type { FunctionAttach } from '../bpf/codegen/targets.js';
 import { koffiSys } from '../runtime/sys/koffi-sys.js';
 import { numPossibleCpus } from '../runtime/sys/cpus.js';
 
@@ -121,7 +123,32 @@ export function buildKernel(p: Program, o: Options, verbose: (line: string) => v
   const getBtf = () => vmlinuxBtfOrNull();
   return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer,
     { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction, maxStringLen: limitsFor(o, p).maxStringLen,
-      possibleCpus: numPossibleCpus(), onInterpreted: (pr, why) => verbose(`Pass 4: ${pr.userPoint} at ${pr.tok.file.name}:${pr.tok.line}:${pr.tok.col} runs in the interpreter: ${why}\n`) });
+      possibleCpus: numPossibleCpus(), functionAttach: functionAttachOnce(), onInterpreted: (pr, why) => verbose(`Pass 4: ${pr.userPoint} at ${pr.tok.file.name}:${pr.tok.line}:${pr.tok.col} runs in the interpreter: ${why}\n`) });
+}
+
+/**
+ * How kernel.function probes attach on this machine, found out once and only when a script has
+ * one: fentry/fexit, else kprobes where the kernel has them (else fentry, whose load then says
+ * why neither works). TSTAP_FUNCTION_ATTACH=kprobe|fentry forces the choice (tests, -p3).
+ */
+function functionAttachOnce(): () => FunctionAttach {
+  let choice: FunctionAttach | null = null;
+  return () => {
+    if (choice) return choice;
+    const forced = process.env['TSTAP_FUNCTION_ATTACH'];
+    choice = 'fentry';
+    if (forced === 'kprobe' || forced === 'fentry') choice = forced;
+    else if (process.getuid?.() === 0) {
+      try {
+        const btf = vmlinuxBtfOrNull();
+        const features = new Features(koffiSys(), btf ? { btf: (name, kind) => btf.find(kind, name) } : {});
+        if (!features.check('fentry').available && features.check('kprobe').available) choice = 'kprobe';
+      } catch {
+        // fentry it is; the load reports what is missing
+      }
+    }
+    return choice;
+  };
 }
 
 /** -p3: the generated programs, disassembled with their script lines. */
@@ -129,6 +156,7 @@ export function disassembleKernel(k: KernelBuild): string {
   const where = (a: KernelBuild['spec']['programs'][number]['attach']) =>
     a.kind === 'tp_btf' ? a.tracepoint : a.kind === 'tracepoint' ? `${a.category}:${a.name}`
       : a.kind === 'function' ? `${a.func}${a.ret ? ' (return)' : ''}`
+      : a.kind === 'kprobe' ? `${a.func}${a.ret ? ' (kretprobe)' : ' (kprobe)'}`
       : a.kind === 'perf' ? `${a.event} every ${a.sample} events per CPU`
       : a.kind === 'test_run' ? 'run once with BPF_PROG_TEST_RUN'
       : a.freq !== null ? `${a.freq} Hz per CPU` : `every ${a.periodNs} ns per CPU`;

@@ -467,3 +467,29 @@ probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) { ${bo
   assert.match(kernel.stderr, /^ERROR: all functions exhausted near identifier 'h' at <input>:\d+:\d+$/m);
   assert.match(interp.stderr, /^ERROR: all functions exhausted near identifier 'h' at <input>:\d+:\d+$/m);
 });
+
+test('kernel.function through kprobes (kernels without fentry): arguments from pt_regs, $return at the kretprobe; a clear error where kprobes are missing', async () => {
+  const before = process.env['TSTAP_FUNCTION_ATTACH'];
+  process.env['TSTAP_FUNCTION_ATTACH'] = 'kprobe';
+  try {
+    const script = 'probe kernel.function("vfs_read") { printf("%d %d\\n", $count, $file->f_flags) } probe kernel.function("vfs_read").return { printf("%d\\n", $return) }';
+    const p3 = await runTstap(['-p3', '-e', script]);
+    assert.equal(p3.stderr, '');
+    const [entry, ret] = p3.stdout.split(/^# /m).slice(1);
+    assert.match(entry!, /^tstap\d+_0: kprobe vfs_read \(kprobe\)\n/);
+    // x86_64: count is the third argument (dx, pt_regs+96), file the first (di, +112).
+    if (process.arch === 'x64') {
+      assert.match(entry!, /r3 \+= 96\n/);
+      assert.match(entry!, /r0 = \*\(u64 \*\)\(r6 \+112\)\n/);
+      assert.match(ret!, /^tstap\d+_1: kprobe vfs_read \(kretprobe\)\n[\s\S]*r3 \+= 80\n/);
+    }
+    // Where kprobes work this attaches for real: one event is enough.
+    const run = await runTstap(['-e', `${script} probe kernel.function("vfs_read").return { exit() }`]);
+    if (!fs.existsSync('/sys/bus/event_source/devices/kprobe')) {
+      assert.match(run.stderr, /^ERROR: cannot probe kernel.function\("vfs_read"\) with a kprobe: no kprobe PMU/m);
+    }
+  } finally {
+    if (before === undefined) delete process.env['TSTAP_FUNCTION_ATTACH'];
+    else process.env['TSTAP_FUNCTION_ATTACH'] = before;
+  }
+});

@@ -12,7 +12,7 @@ import type { KernelSpec } from '../spec.js';
 import { histSpecOf, ProbeGen, Records } from './gen.js';
 import { KernelLayout } from './layout.js';
 import { KSTR_MIN } from './kstrings.js';
-import { resolveTarget } from './targets.js';
+import { resolveTarget, type FunctionAttach } from './targets.js';
 
 export interface KernelBuild {
   spec: KernelSpec;
@@ -65,6 +65,8 @@ export interface KernelOptions {
   maxStringLen: number;
   /** Possible CPUs of this machine (statistics read in kernel handlers merge every copy). */
   possibleCpus: number;
+  /** How kernel.function probes attach (decided by a feature probe; fentry when unknown). */
+  functionAttach?: () => FunctionAttach;
   /** Told of each begin/end handler left to the interpreter, and why (-v shows it). */
   onInterpreted?: (probe: DerivedProbe, reason: string) => void;
 }
@@ -109,7 +111,7 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   let scratch = 0;
   const programs = kernel.map((probe, i) => {
     const testRun = runnable.includes(probe);
-    const target = testRun ? TEST_RUN : resolveTarget(probe, getBtf);
+    const target = testRun ? TEST_RUN : resolveTarget(probe, getBtf, opts.functionAttach);
     const budget = testRun ? opts.maxActionUser : maxAction;
     // Most counters need no scratch area, and skipping its lookup makes every hit cheaper:
     // such a handler is generated again without it (the first attempt is cheap for them, and

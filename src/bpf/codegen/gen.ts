@@ -2713,6 +2713,8 @@ export class ProbeGen {
     const idx = vars.params.findIndex((p) => p.name === name);
     if (idx < 0) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.params.map((p) => '$' + p.name).join(' ')})`, e.tok);
     let type = vars.params[idx]!.type;
+    // Where the value is: a u64 array (BTF-typed ctx), or a register of pt_regs (kprobes).
+    const ctxOff = vars.regs ? registerOffset(vars.params[idx]!.name === 'return' ? -1 : idx, e.tok) : idx * 8;
     const btf = vars.btf;
     // Loaded straight from ctx, a pointer argument is a trusted PTR_TO_BTF_ID the verifier takes
     // for non-NULL, deciding `$p == 0` or `if ($p)` at load time although the kernel may pass
@@ -2724,7 +2726,7 @@ export class ProbeGen {
     // sk), and a chain through NULL reads 0, as any failed read does.
     const viaNull = this.chainReads(btf, type, e.addressof ? e.components.slice(0, -1) : e.components) ? this.fresh('argnull') : null;
     if (viaNull) {
-      a.ldxDW(R0, R6, idx * 8);
+      a.ldxDW(R0, R6, ctxOff);
       a.jmpImm('jeq', R0, 0, viaNull);
     } else {
       const slot = this.stack(8);
@@ -2732,7 +2734,7 @@ export class ProbeGen {
       a.alu64Imm('add', R1, slot);
       a.mov64Imm(R2, 8);
       a.mov64Reg(R3, R6);
-      a.alu64Imm('add', R3, idx * 8);
+      a.alu64Imm('add', R3, ctxOff);
       a.call('probe_read_kernel');
       a.ldxDW(R0, this.fp, slot);
       this.stackTop -= 8;
@@ -3623,4 +3625,22 @@ function chainTypeOf(btf: Btf, type: number, components: A.TargetComponent[]): n
     type = m.type;
   }
   return type;
+}
+
+/**
+ * The pt_regs offset of argument `i` of a kernel function at a kprobe (-1: the return value
+ * at a kretprobe), by the calling convention of the machine tstap runs on.
+ */
+function registerOffset(i: number, tok: Token): number {
+  if (process.arch === 'arm64') {
+    // struct user_pt_regs: regs[31] (x0..x30) first.
+    if (i < 0) return 0;
+    if (i < 8) return 8 * i;
+  } else {
+    // x86_64 struct pt_regs: r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di ...
+    if (i < 0) return 80;
+    const order = [112, 104, 96, 88, 72, 64]; // di si dx cx r8 r9
+    if (i < order.length) return order[i]!;
+  }
+  throw unsupported(`kernel function argument ${i + 1} at a kprobe (passed on the stack)`, tok);
 }

@@ -12,7 +12,8 @@ import { PERF_EVENTS } from '../../elaborate/probe-families.js';
 import type { AttachSpec } from '../spec.js';
 
 export type TargetVars =
-  | { kind: 'btf_args'; btf: Btf; params: { name: string; type: number }[] }
+  /** `regs`: read from the probe's pt_regs (kprobes) rather than a u64 array (BTF-typed ctx). */
+  | { kind: 'btf_args'; btf: Btf; params: { name: string; type: number }[]; regs?: boolean }
   | { kind: 'tracefs'; format: EventFormat }
   | { kind: 'none' };
 
@@ -21,8 +22,11 @@ export interface Target {
   vars: TargetVars;
 }
 
+/** How kernel.function probes attach: fentry/fexit, or kprobes where the kernel has no fentry. */
+export type FunctionAttach = 'fentry' | 'kprobe';
+
 /** Resolves `kernel.trace("cat:name")`: tp_btf where BTF describes it, else the tracefs record. */
-export function resolveTarget(p: DerivedProbe, getBtf: () => Btf | null): Target {
+export function resolveTarget(p: DerivedProbe, getBtf: () => Btf | null, functionAttach: () => FunctionAttach = () => 'fentry'): Target {
   if (p.site.family === 'timer.profile' || p.site.family === 'timer.profile.tick') {
     // stap's profiling timer fires on every tick of every CPU: sample at the kernel's HZ.
     return { attach: { kind: 'cpu_clock', freq: kernelHz(), periodNs: null }, vars: { kind: 'none' } };
@@ -35,6 +39,11 @@ export function resolveTarget(p: DerivedProbe, getBtf: () => Btf | null): Target
     if (!btf || !sig) throw new SemanticError('kernel.function:missing', `no kernel function ${func} in this kernel's BTF`, p.tok);
     const ret = p.site.family === 'kernel.function.return';
     const params = sig.params.map((x) => ({ name: x.name, type: x.type }));
+    if (functionAttach() === 'kprobe') {
+      // Arguments in their registers at entry; a kretprobe sees only the return value (stap's
+      // kretprobes save arguments with @entry).
+      return { attach: { kind: 'kprobe', func, ret }, vars: { kind: 'btf_args', btf, params: ret ? [{ name: 'return', type: sig.returnType }] : params, regs: true } };
+    }
     // fexit sees the arguments too, then the return value: $return is the slot after them.
     if (ret) params.push({ name: 'return', type: sig.returnType });
     return { attach: { kind: 'function', func, ret, btfId: sig.id }, vars: { kind: 'btf_args', btf, params } };

@@ -27,7 +27,7 @@ import type { MapHandle } from './map-handle.js';
 import { RingBufferReader } from '../sys/ringbuf.js';
 import { openTracepointEvent } from './tracepoint.js';
 import { dispatchSyscalls } from './syscall-dispatch.js';
-import { openCpuClock, perfEventOpen } from '../sys/perf.js';
+import { openCpuClock, openKprobe, perfEventOpen } from '../sys/perf.js';
 import { onlineCpus } from '../sys/cpus.js';
 import { SysError } from '../sys/syscall.js';
 import { Features } from '../sys/features.js';
@@ -141,15 +141,15 @@ export class KernelSession {
     });
     const sub = this.subprogramInfo(p);
     if (p.attach.kind === 'function') {
-      // fentry/fexit where the kernel allows them; kprobes are the fallback on kernels that
-      // have them (code generation for pt_regs arguments is still to come).
+      // fentry/fexit where the kernel allows them; pass 3 chose kprobes (attach kind
+      // 'kprobe') where it does not and kprobes are there.
       const btf = vmlinuxBtf();
       this.features ??= new Features(this.sys, { btf: (name, kind) => btf.find(kind, name) });
       const fentry = this.features.check(p.attach.ret ? 'fexit' : 'fentry');
       if (!fentry.available) {
         const kprobe = this.features.check('kprobe');
         throw new KernelLoadError(`cannot probe kernel.function("${p.attach.func}"): ${fentry.reason}; ` +
-          (kprobe.available ? 'kprobe-based probes are not implemented yet' : kprobe.reason), '');
+          (kprobe.available ? 'kprobes are there: run again (the choice is made when the script is translated)' : kprobe.reason), '');
       }
       const fd = await progLoadAsync(this.sys, {
         type: ProgType.TRACING, insns, name: p.name, attachBtfId: p.attach.btfId, ...sub,
@@ -159,6 +159,11 @@ export class KernelSession {
       return fd;
     }
     try {
+      if (p.attach.kind === 'kprobe') {
+        const fd = await progLoadAsync(this.sys, { type: ProgType.KPROBE, insns, name: p.name, ...sub });
+        this.fds.push(fd);
+        return fd;
+      }
       if (p.attach.kind === 'tp_btf') {
         const sig = tracepointSignature(vmlinuxBtf(), p.attach.tracepoint);
         if (!sig) throw new Error(`no BTF for tracepoint ${p.attach.tracepoint}`);
@@ -213,6 +218,15 @@ export class KernelSession {
           this.fds.push(perf);
           this.links.push(linkCreatePerfEvent(this.sys, fd, perf));
         }
+      } else if (p.attach.kind === 'kprobe') {
+        let perf: number;
+        try {
+          perf = openKprobe(this.sys, { symbol: p.attach.func, retprobe: p.attach.ret });
+        } catch (e) {
+          throw new KernelLoadError(`cannot probe kernel.function("${p.attach.func}") with a ${p.attach.ret ? 'kretprobe' : 'kprobe'}: ${(e as Error).message}`, '');
+        }
+        this.fds.push(perf);
+        this.links.push(linkCreatePerfEvent(this.sys, fd, perf));
       } else if (p.attach.kind === 'cpu_clock') {
         const a = p.attach;
         openCpuClock(this.sys, a.periodNs !== null ? { periodNs: a.periodNs } : { freq: a.freq ?? 250 }, (_cpu, perf) => {
