@@ -81,11 +81,15 @@ export function limitsFor(o: Options, p: Program): Limits {
  */
 function shellCommand(cmd: string): TargetCommand {
   let child: ChildProcess | null = null;
+  let exited = false;
   const exits: (() => void)[] = [];
   return {
     start() {
       child = spawn('/bin/sh', ['-c', `read _ <&3; exec 3<&-; exec ${cmd}`], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
-      child.on('exit', () => exits.forEach((f) => f()));
+      child.on('exit', () => {
+        exited = true;
+        exits.forEach((f) => f());
+      });
       return child.pid ?? 0;
     },
     release() {
@@ -99,7 +103,9 @@ function shellCommand(cmd: string): TargetCommand {
       child?.kill('SIGKILL');
     },
     onExit(cb) {
-      exits.push(cb);
+      // Held since the session started, the shell may be gone before anyone listens (killed).
+      if (exited) cb();
+      else exits.push(cb);
     },
   };
 }
