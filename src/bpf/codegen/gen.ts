@@ -708,6 +708,22 @@ export class ProbeGen {
     a.call('probe_read_kernel');
   }
 
+  /**
+   * `bytes` of kernel memory at [src+srcOff] into the stack slot `slot` with probe_read_kernel
+   * (safe for any address); `zeroed`: the slot is cleared first, so a failed or short read
+   * leaves zeros.
+   */
+  private readKernel(src: Reg, srcOff: number, slot: number, bytes: number, zeroed = true): void {
+    const a = this.a;
+    if (zeroed) a.stDW(this.fp, slot, 0);
+    a.mov64Reg(R3, src);
+    if (srcOff) a.alu64Imm('add', R3, srcOff);
+    a.mov64Reg(R1, this.fp);
+    a.alu64Imm('add', R1, slot);
+    a.mov64Imm(R2, bytes);
+    a.call('probe_read_kernel');
+  }
+
   /** A long (8 bytes) or a string (up to its NUL) from [src+srcOff] to [dst+dstOff]. */
   private copyValue(dst: Reg, dstOff: number, src: Reg, srcOff: number, isString: boolean): void {
     if (isString) this.ks.copy(dst, dstOff, src, srcOff);
@@ -2677,7 +2693,7 @@ export class ProbeGen {
     if (e.kind === 'cast_op') {
       const btf = this.getBtf();
       const type = btf ? castType(btf, e.typeName) : undefined;
-      return type !== undefined && chainResolves(btf!, type, e.components);
+      return type !== undefined && chainTypeOf(btf!, type, e.components) !== undefined;
     }
     if (e.kind !== 'target_symbol') return true;
     const name = e.name.slice(1);
@@ -2685,7 +2701,7 @@ export class ProbeGen {
     if (vars.kind === 'none') return false;
     if (vars.kind === 'btf_args') {
       const p = vars.params.find((x) => x.name === name);
-      return p !== undefined && chainResolves(vars.btf, p.type, e.components);
+      return p !== undefined && chainTypeOf(vars.btf, p.type, e.components) !== undefined;
     }
     return e.components.length === 0 && vars.format.fields.some((f) => f.name === name);
   }
@@ -2710,9 +2726,8 @@ export class ProbeGen {
       else a.ldx(size, R0, R6, f.offset);
       return;
     }
-    const idx = vars.params.findIndex((p) => p.name === name);
-    if (idx < 0) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.params.map((p) => '$' + p.name).join(' ')})`, e.tok);
-    let type = vars.params[idx]!.type;
+    const idx = this.argIndex(vars, e);
+    const type = vars.params[idx]!.type;
     // Where the value is: a u64 array (BTF-typed ctx), or a register of pt_regs (kprobes).
     const ctxOff = vars.regs ? registerOffset(vars.params[idx]!.name === 'return' ? -1 : idx, e.tok) : idx * 8;
     const btf = vars.btf;
@@ -2730,12 +2745,7 @@ export class ProbeGen {
       a.jmpImm('jeq', R0, 0, viaNull);
     } else {
       const slot = this.stack(8);
-      a.mov64Reg(R1, this.fp);
-      a.alu64Imm('add', R1, slot);
-      a.mov64Imm(R2, 8);
-      a.mov64Reg(R3, R6);
-      a.alu64Imm('add', R3, ctxOff);
-      a.call('probe_read_kernel');
+      this.readKernel(R6, ctxOff, slot, 8, false);
       a.ldxDW(R0, this.fp, slot);
       this.stackTop -= 8;
       // Raw tracepoints pass every argument as a u64 (an int zero-extended), fexit's return
@@ -2784,7 +2794,7 @@ export class ProbeGen {
       // R0 is a pointer's value or the address of an embedded struct/union; `->` is member
       // access either way (as in stap): through a pointer by reading, within an embedded
       // aggregate by its offset from the address R0 already holds.
-      const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
+      const base = memberBase(cur, type);
       if (base === null) throw new SemanticError('target:notptr', `'->${c.member}' on a value that is not a pointer`, c.tok);
       const m = memberOf(btf, base, c.member);
       if (!m) throw new SemanticError('target:member', `unable to find member '${c.member}'`, c.tok);
@@ -2815,13 +2825,7 @@ export class ProbeGen {
     }
     const size = sizeof(btf, type) ?? 8;
     const slot = this.stack(8);
-    a.stDW(this.fp, slot, 0);
-    a.mov64Reg(R3, R0);
-    if (off) a.alu64Imm('add', R3, off);
-    a.mov64Reg(R1, this.fp);
-    a.alu64Imm('add', R1, slot);
-    a.mov64Imm(R2, Math.min(size, 8));
-    a.call('probe_read_kernel');
+    this.readKernel(R0, off, slot, Math.min(size, 8));
     const signed = t.kind === 'int' && t.signed;
     const sz = size >= 8 ? 'dw' : size === 4 ? 'w' : size === 2 ? 'h' : 'b';
     if (signed && sz !== 'dw') a.ldxs(sz, R0, this.fp, slot);
@@ -2832,22 +2836,18 @@ export class ProbeGen {
   /** `$var$`, `$var->x$$`, `@cast(p, "t")$`: stap's pretty printing (pretty.ts) of the value's BTF type. */
   private prettyPrint(e: A.TargetSymbol | A.CastOp): number {
     const inner = e.components.slice(0, -1);
-    let btf: Btf | null;
-    let type: number | undefined;
-    if (e.kind === 'cast_op') {
-      btf = this.getBtf();
-      type = btf ? castType(btf, e.typeName) : undefined;
-      if (type === undefined) throw new SemanticError('cast:type', `type definition '${e.typeName}' not found in the kernel's BTF`, e.tok);
-    } else {
+    let btf: Btf;
+    let type: number;
+    if (e.kind === 'cast_op') ({ btf, type } = this.castBase(e));
+    else {
       const vars = this.target.vars;
       if (vars.kind !== 'btf_args') throw unsupported('pretty printing of tracepoint fields (no BTF types)', e.tok);
       btf = vars.btf;
-      type = vars.params.find((p) => p.name === e.name.slice(1))?.type;
-      if (type === undefined) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.params.map((p) => '$' + p.name).join(' ')})`, e.tok);
+      type = vars.params[this.argIndex(vars, e)]!.type;
     }
-    const end = chainTypeOf(btf!, type, inner);
+    const end = chainTypeOf(btf, type, inner);
     if (end === undefined) throw new SemanticError('target:member', `unable to resolve '${describeExpr(e)}'`, e.tok);
-    return this.sprintf(prettyPrintCall(btf!, e, end));
+    return this.sprintf(prettyPrintCall(btf, e, end));
   }
 
   /**
@@ -2861,13 +2861,7 @@ export class ProbeGen {
     const bytes = Math.ceil((shift + bits) / 8);
     if (bytes > 8) throw unsupported('a bitfield spanning more than 8 bytes', tok);
     const slot = this.stack(8);
-    a.stDW(this.fp, slot, 0);
-    a.mov64Reg(R3, R0);
-    a.alu64Imm('add', R3, Math.floor(bitOffset / 8));
-    a.mov64Reg(R1, this.fp);
-    a.alu64Imm('add', R1, slot);
-    a.mov64Imm(R2, bytes);
-    a.call('probe_read_kernel');
+    this.readKernel(R0, Math.floor(bitOffset / 8), slot, bytes);
     a.ldxDW(R0, this.fp, slot);
     if (64 - shift - bits > 0) a.alu64Imm('lsh', R0, 64 - shift - bits);
     if (bits < 64) a.alu64Imm(signed ? 'arsh' : 'rsh', R0, 64 - bits);
@@ -2879,13 +2873,26 @@ export class ProbeGen {
    * named in vmlinux BTF (`task_struct`, `struct sock`), its members read as for `$arg->`.
    */
   private castOp(e: A.CastOp): void {
+    const { btf, type } = this.castBase(e);
+    this.long(e.operand);
+    this.memberChain(btf, type, e.components, e.addressof, e.tok);
+  }
+
+  /** The BTF and the type an @cast names, or the errors stap gives. */
+  private castBase(e: A.CastOp): { btf: Btf; type: number } {
     const btf = this.getBtf();
     if (!btf) throw new SemanticError('cast:btf', `@cast needs the kernel's BTF (/sys/kernel/btf/vmlinux)`, e.tok);
     if (e.module && !/^kernel(<.*>)?$/.test(e.module)) throw unsupported(`@cast into module "${e.module}"`, e.tok);
     const type = castType(btf, e.typeName);
     if (type === undefined) throw new SemanticError('cast:type', `type definition '${e.typeName}' not found in the kernel's BTF`, e.tok);
-    this.long(e.operand);
-    this.memberChain(btf, type, e.components, e.addressof, e.tok);
+    return { btf, type };
+  }
+
+  /** The index of `$name` among a BTF-typed probe's arguments, or stap's error listing them. */
+  private argIndex(vars: Extract<Target['vars'], { kind: 'btf_args' }>, e: A.TargetSymbol): number {
+    const idx = vars.params.findIndex((p) => p.name === e.name.slice(1));
+    if (idx < 0) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.params.map((p) => '$' + p.name).join(' ')})`, e.tok);
+    return idx;
   }
 
   /**
@@ -2929,7 +2936,7 @@ export class ProbeGen {
     for (const c of components) {
       if (c.type !== 'member') return false;
       const cur = resolved(btf, type);
-      const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
+      const base = memberBase(cur, type);
       const m = base === null ? undefined : memberOf(btf, base, c.member);
       if (!m) return false; // the walk reports the error
       const k = resolved(btf, m.type).kind;
@@ -3269,13 +3276,7 @@ export class ProbeGen {
     const slots = this.stack(16);
     // A 64-bit kernel word at [R0 + off] into R0 (0 when unreadable).
     const readWord = (off: number, at: number) => {
-      a.stDW(this.fp, at, 0);
-      a.mov64Reg(R3, R0);
-      a.alu64Imm('add', R3, off);
-      a.mov64Reg(R1, this.fp);
-      a.alu64Imm('add', R1, at);
-      a.mov64Imm(R2, 8);
-      a.call('probe_read_kernel');
+      this.readKernel(R0, off, at, 8);
       a.ldxDW(R0, this.fp, at);
     };
     a.call('get_current_task');
@@ -3591,24 +3592,6 @@ function castType(btf: Btf, name: string): number | undefined {
   return btf.find('struct', m[2]!) ?? (m[1] ? undefined : btf.find('union', m[2]!) ?? btf.find('typedef', m[2]!));
 }
 
-/** Whether `->member...` from a value of BTF type `type` names members that exist (@defined). */
-function chainResolves(btf: Btf, type: number, components: A.TargetComponent[]): boolean {
-  for (const c of components) {
-    if (c.type === 'pretty') return false;
-    const cur = resolved(btf, type);
-    if (c.type !== 'member') {
-      if (cur.kind !== 'array' && cur.kind !== 'ptr') return false;
-      type = cur.type;
-      continue;
-    }
-    const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
-    const m = base === null ? undefined : memberOf(btf, base, c.member);
-    if (!m) return false;
-    type = m.type;
-  }
-  return true;
-}
-
 /** The BTF type at the end of `->member` and `[i]` components from type `type`; undefined if some do not resolve. */
 function chainTypeOf(btf: Btf, type: number, components: A.TargetComponent[]): number | undefined {
   for (const c of components) {
@@ -3619,7 +3602,7 @@ function chainTypeOf(btf: Btf, type: number, components: A.TargetComponent[]): n
       type = cur.type;
       continue;
     }
-    const base = cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
+    const base = memberBase(cur, type);
     const m = base === null ? undefined : memberOf(btf, base, c.member);
     if (!m) return undefined;
     type = m.type;
@@ -3643,4 +3626,12 @@ function registerOffset(i: number, tok: Token): number {
     if (i < order.length) return order[i]!;
   }
   throw unsupported(`kernel function argument ${i + 1} at a kprobe (passed on the stack)`, tok);
+}
+
+/**
+ * What `->member` looks in from a value of type `type` (resolved: `cur`): the pointee of a
+ * pointer, the struct or union itself (embedded, or @cast), else nothing.
+ */
+function memberBase(cur: ReturnType<typeof resolved>, type: number): number | null {
+  return cur.kind === 'ptr' ? cur.type : cur.kind === 'struct' || cur.kind === 'union' ? type : null;
 }
