@@ -14,6 +14,7 @@ import { KernelLoadError } from '../runtime/kernel/session.js';
 import { SysError } from '../runtime/sys/syscall.js';
 import { memUsage, PassTimer } from './verbose.js';
 import { listProbePoints } from './list-probes.js';
+import { warmUp } from './warm-up.js';
 import { functionSignatures, probeAliases, probeTypes } from './dumps.js';
 import { Library, scanTapsets } from '../elaborate/library.js';
 import { loadLibraryMacros } from '../parse/library.js';
@@ -187,14 +188,25 @@ async function laterPasses(o: Options, files: StapFile[], env: ParseEnv, include
 
 /**
  * Run once while the startup snapshot is built (tools/build-snapshot.ts): what every start
- * would otherwise redo, kept in the snapshot's heap. Today the scan of the package's tapsets.
+ * would otherwise redo, kept in the snapshot's heap: the scan of the package's tapsets, and
+ * the bytecode of the passes (warm-up.ts).
  */
 export function prepareSnapshot(): void {
   scanTapsets([TAPSET_DIR], defaultParseEnv(new Reporter(() => {}), { args: [], guru: false, privilege: 'stapdev' }));
+  warmUp(TAPSET_DIR);
+}
+
+/** What bin/tstap set aside for node's start-up, put back for the commands tstap runs (-c). */
+function restoreEnvironment(): void {
+  const saved = process.env['TSTAP_NODE_EXTRA_CA_CERTS'];
+  if (saved === undefined) return;
+  process.env['NODE_EXTRA_CA_CERTS'] = saved;
+  delete process.env['TSTAP_NODE_EXTRA_CA_CERTS'];
 }
 
 /** Runs one command line on the process's stdout/stderr; the exit status goes to process.exitCode. */
 export function start(argv: string[]): void {
+  restoreEnvironment();
   // A reader that goes away (`tstap ... | head`) ends the run as SIGPIPE ends staprun: quietly,
   // through the normal shutdown (probes detached, nothing left in the kernel); output written
   // after that is dropped.

@@ -85,3 +85,16 @@ test('kernel probes from the snapshot (koffi\'s native module opened directly) a
   const p = plain(args);
   assert.deepEqual({ stdout: p.stdout, stderr: p.stderr, status: p.status }, want);
 });
+
+test('NODE_EXTRA_CA_CERTS, set aside for node\'s start-up, reaches the -c command as it was', { skip }, () => {
+  const show = ['-c', 'sh -c \'echo "[${NODE_EXTRA_CA_CERTS-unset}] [${TSTAP_NODE_EXTRA_CA_CERTS-unset}]"\'', '-e', 'probe begin { print("") }'];
+  const env = (v: string | undefined) => {
+    const e = { ...process.env };
+    delete e['NODE_EXTRA_CA_CERTS'];
+    if (v !== undefined) e['NODE_EXTRA_CA_CERTS'] = v;
+    return e;
+  };
+  assert.equal(launcher(ROOT, show, env('/no/such/bundle.pem')).stdout, '[/no/such/bundle.pem] [unset]\n');
+  assert.equal(launcher(ROOT, show, env('')).stdout, '[] [unset]\n');
+  assert.equal(launcher(ROOT, show, env(undefined)).stdout, '[unset] [unset]\n');
+});
