@@ -1,0 +1,585 @@
+// Output and errors in kernel handlers: printf/print records through the ring buffer,
+// sprintf via bpf_snprintf, errno/signal/syscall name tables, cmdline_str, string_quoted, and
+// run-time errors (try/catch, the session state, stap's messages).
+
+import type * as A from '../../parse/ast.js';
+import type { Token } from '../../parse/token.js';
+import { unescapeLiteral } from '../../format/escapes.js';
+import { parseFormat } from '../../parse/format.js';
+import { printComponents } from '../../format/print.js';
+import { memberOf } from '../../runtime/meta/btf-layout.js';
+import { R0, R1, R2, R3, R4, R5, R6, R7, R9 } from '../insn.js';
+import type { RecordField, RecordKind } from '../spec.js';
+import { recordLayout } from '../../wire/records.js';
+import { emitSprintf, sprintfArgKinds, type SprintfArg } from './sprintf.js';
+import { isDeferred } from './deferred.js';
+import { USER_SYMBOL_FUNCTIONS } from '../../format/usyms.js';
+import { ERRNO_COUNT, ERRNO_SLOT, errnoTable } from './name-tables.js';
+import { DROPPED_OFFSET, STATE_OFFSET, EXIT, QuoteState, unsupported } from './shared.js';
+import type { ProbeGen } from './gen.js';
+
+export const outputMethods = {
+  /**
+   * sprintf (and sprint, sprintln, ...) in the kernel: the arguments evaluated in order (strings
+   * into scratch, longs onto the stack), then formatted by sprintf.ts (bpf_snprintf, Linux
+   * 5.13+, with what it cannot format rewritten), as the interpreter formats them.
+   */
+  sprintf(this: ProbeGen, e: A.PrintFormat): number {
+    // sprint/sprintd/sprintln...: the format the interpreter derives from the argument types.
+    const components = e.withFormat ? parseFormat(e.format!) : printComponents(
+      e.args.map((x) => (this.typeOf(x) === 'string' ? 'string' : 'long')),
+      { ...(e.withDelim ? { delimiter: e.delimiter! } : {}), newline: e.withNewline });
+    const kinds = sprintfArgKinds(components, (what) => unsupported(what, e.tok));
+    if (kinds.length !== e.args.length) throw unsupported('sprintf with a mismatched argument count', e.tok);
+    const top = this.stackTop;
+    const S = this.ks.maxLen;
+    const args = e.args.map((x, i): SprintfArg => {
+      if (kinds[i] === 'string') {
+        const max = x.kind === 'literal_string' && !this.inScratch.has(x) ? Math.min(unescapeLiteral(x.value).length, S - 1) : S - 1;
+        return { kind: 'string', off: this.str(x), max };
+      }
+      this.long(x);
+      const slot = this.stack(8);
+      this.a.stxDW(this.fp, slot, R0);
+      return { kind: 'long', slot };
+    });
+    this.a.at(e.tok);
+    const out = emitSprintf({
+      asm: () => this.a,
+      fp: this.fp,
+      stack: (bytes) => this.stack(bytes),
+      stackTop: () => this.stackTop,
+      resetStack: (t) => { this.stackTop = t; },
+      scratch: (bytes) => this.scratch(bytes),
+      constant: (bytes) => this.layout.constant(bytes),
+      ks: this.ks,
+      unsupported: (what) => unsupported(what, e.tok),
+    }, components, args);
+    this.stackTop = top;
+    return out;
+  },
+
+  print(this: ProbeGen, e: A.PrintFormat): void {
+    if (!e.stream) throw unsupported(e.hist ? 'sprint of a histogram in a kernel probe' : 'sprint/sprintf in a kernel probe', e.tok);
+    if (e.hist) {
+      // The record carries the statistic's keys; user space prints the histogram from the maps
+      // (interp/kernel-histogram.ts).
+      const stat = e.hist.stat;
+      const keys = stat.kind === 'arrayindex' ? (stat.indexes as A.Expr[]) : [];
+      const call = this.records.printCalls.length;
+      this.records.printCalls.push(e);
+      this.emitRecord({ kind: 'printf', call }, keys.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: this.ks.maxLen } : { type: 'long' })), keys);
+      this.a.mov64Imm(R0, 0);
+      return;
+    }
+    if (e.withFormat) parseFormat(e.format!); // already validated at pass 1
+    // Arguments that are calls of user-space-only built-ins (ctime(...)) travel as their own
+    // arguments; user space makes the call when it formats the line.
+    // Not inside try: a deferred call's error could not reach the catch block any more.
+    const deferred = e.args.map((x) => (this.tries.length === 0 && isDeferred(x, this.prog) ? (x as A.FunctionCall).name : null));
+    const sent = e.args.flatMap((x, i) => (deferred[i] ? (x as A.FunctionCall).args : [x]));
+    const fields: RecordField[] = sent.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: this.ks.maxLen } : { type: 'long' }));
+    const call = this.records.printCalls.length;
+    this.records.printCalls.push(e);
+    // usymname() and kin: the probe's user stack goes first, in a record of its own; this one
+    // names it by pid and time (two more long fields) and user space looks addresses up in it.
+    const ready = new Map<number, number>();
+    const top = this.stackTop;
+    const ucontext = deferred.some((d) => d !== null && USER_SYMBOL_FUNCTIONS.has(d));
+    if (ucontext) {
+      const ctx = this.userStackRecord(true);
+      for (const slot of [ctx.pid, ctx.time]) {
+        ready.set(sent.length, slot);
+        sent.push({ kind: 'literal_number', tok: e.tok, value: 0n } as unknown as A.Expr);
+        fields.push({ type: 'long' });
+      }
+    }
+    this.emitRecord({ kind: 'printf', call, ...(deferred.some((d) => d) ? { deferred } : {}), ...(ucontext ? { ucontext: true as const } : {}) }, fields, sent, ready);
+    this.stackTop = top;
+    this.a.mov64Imm(R0, 0);
+  },
+
+  /**
+   * Evaluates `args` and sends a record of `fields` (wire/records.ts): longs only, reserved in the
+   * ring buffer and filled in place; with strings, built in scratch with each string taking only
+   * its bytes, then copied with bpf_ringbuf_output.
+   */
+  emitRecord(this: ProbeGen, what: RecordKind, fields: RecordField[], args: A.Expr[] = [], ready = new Map<number, number>()): void {
+    const a = this.a;
+    const fmt = this.records.add(what, fields);
+    const layout = recordLayout(fields);
+    const offsets = layout.longOffsets;
+    // Evaluate first: helpers clobber R0-R5, and the reservation must not be held across them.
+    const longSlots: number[] = [];
+    const strSlots: number[] = [];
+    args.forEach((x, i) => {
+      const done = ready.get(i);
+      if (done !== undefined) {
+        longSlots[i] = done;
+        return;
+      }
+      if (fields[i]!.type === 'long') {
+        this.long(x);
+        const s = this.stack(8);
+        a.stxDW(this.fp, s, R0);
+        longSlots[i] = s;
+      } else {
+        strSlots[i] = this.str(x);
+      }
+    });
+    const dropped = this.fresh('drop');
+    const end = this.fresh('sent');
+    if (layout.hasStrings) {
+      this.sendWithStrings(fmt.id, fields, longSlots, strSlots, dropped);
+      a.ja(end);
+    } else {
+      a.ldMapFd(R1, this.layout.ringbuf);
+      a.mov64Imm(R2, layout.stringsAt);
+      a.mov64Imm(R3, 0);
+      a.call('ringbuf_reserve');
+      a.jmpImm('jeq', R0, 0, dropped);
+      a.mov64Reg(R5, R0);
+      a.mov64Imm(R1, fmt.id);
+      a.stxW(R5, 0, R1);
+      a.stW(R5, 4, 0);
+      args.forEach((_, i) => {
+        a.ldxDW(R1, this.fp, longSlots[i]!);
+        a.stxDW(R5, offsets[i]!, R1);
+      });
+      a.mov64Reg(R1, R5);
+      a.mov64Imm(R2, 0);
+      a.call('ringbuf_submit');
+      a.ja(end);
+    }
+    a.label(dropped);
+    // Nothing the user asked for is lost silently: count it, user space reports the total.
+    a.mov64Imm(R1, 1);
+    a.atomic('add', 'dw', R9, DROPPED_OFFSET, R1);
+    a.label(end);
+    this.stackTop -= 8 * longSlots.filter((x, i) => x !== undefined && !ready.has(i)).length;
+  },
+
+  /**
+   * A record with strings, built in scratch: header and longs at their offsets, then each
+   * string's bytes and NUL right after the previous one (the running length in a stack slot,
+   * bounded for the verifier); bpf_ringbuf_output sends what was used. Jumps to `dropped` when
+   * the ring buffer is full.
+   */
+  sendWithStrings(this: ProbeGen, id: number, fields: RecordField[], longSlots: number[], strSlots: number[], dropped: string): void {
+    const a = this.a;
+    const S = this.ks.maxLen;
+    const layout = recordLayout(fields);
+    const rec = this.scratch(layout.maxSize);
+    a.mov64Imm(R1, id);
+    a.stxW(R7, rec, R1);
+    a.stW(R7, rec + 4, 0);
+    const pos = this.stack(8);
+    a.stDW(this.fp, pos, layout.stringsAt);
+    fields.forEach((f, i) => {
+      if (f.type === 'long') {
+        a.ldxDW(R1, this.fp, longSlots[i]!);
+        a.stxDW(R7, rec + layout.longOffsets[i]!, R1);
+        return;
+      }
+      a.mov64Reg(R3, R7);
+      a.alu64Imm('add', R3, strSlots[i]!);
+      a.ldxDW(R2, this.fp, pos);
+      a.mov64Reg(R1, R7);
+      a.alu64Imm('add', R1, rec);
+      a.alu64Reg('add', R1, R2);
+      a.mov64Imm(R2, S);
+      a.call('probe_read_kernel_str');
+      // A failed copy cleared its bytes: it counts as "" (its NUL).
+      this.clampSigned(R0, 1, S);
+      a.ldxDW(R1, this.fp, pos);
+      a.alu64Reg('add', R1, R0);
+      a.stxDW(this.fp, pos, R1);
+    });
+    a.ldMapFd(R1, this.layout.ringbuf);
+    a.mov64Reg(R2, R7);
+    a.alu64Imm('add', R2, rec);
+    a.ldxDW(R3, this.fp, pos);
+    a.mov64Imm(R4, 0);
+    a.call('ringbuf_output');
+    a.jmpImm('jne', R0, 0, dropped);
+    this.stackTop -= 8;
+  },
+
+  /** An expression node that evaluates to the string already at scratch offset `off`. */
+  scratchExpr(this: ProbeGen, off: number, tok: Token): A.Expr {
+    const e = { kind: 'literal_string', value: '', tok } as A.Expr;
+    this.inScratch.set(e, off);
+    return e;
+  },
+
+  /**
+   * bpf_snprintf of the constant format `fmt` with `n` u64 arguments at stack slot `data` into
+   * a fresh scratch slot; returns its offset.
+   */
+  snprintfSlots(this: ProbeGen, fmt: string, data: number, n: number): number {
+    const a = this.a;
+    const out = this.scratch(this.SLOT);
+    const { map, offset } = this.layout.constant(fmt);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.mov64Imm(R2, this.ks.maxLen);
+    a.ldMapValue(R3, map, offset);
+    a.mov64Reg(R4, this.fp);
+    a.alu64Imm('add', R4, data);
+    a.mov64Imm(R5, 8 * n);
+    a.call('snprintf');
+    this.ks.fixTail(R7, out);
+    return out;
+  },
+
+  /**
+   * After a string read (R0 = the helper's result): stap's copy-fault error when it failed,
+   * "user string copy fault -14 at 0x0 [man error::fault]" (catchable, as in stap).
+   */
+  stringFault(this: ProbeGen, kind: 'user' | 'kernel', addrSlot: number, tok: Token): void {
+    const a = this.a;
+    const ok = this.fresh('sfok');
+    a.jmpImm('jsge', R0, 0, ok);
+    const data = this.stack(16);
+    if (kind === 'user') {
+      a.stxDW(this.fp, data, R0);
+      a.ldxDW(R1, this.fp, addrSlot);
+      a.stxDW(this.fp, data + 8, R1);
+    } else {
+      a.ldxDW(R1, this.fp, addrSlot);
+      a.stxDW(this.fp, data, R1);
+    }
+    const fmt = kind === 'user' ? 'user string copy fault %lld at 0x%llx [man error::fault]' : 'kernel string copy fault at 0x%llx [man error::fault]';
+    const msg = this.snprintfSlots(fmt, data, kind === 'user' ? 2 : 1);
+    this.stackTop -= 16;
+    this.runtimeError({ scratch: msg }, tok);
+    a.label(ok);
+  },
+
+  /**
+   * errno_str(e): the name of |e| from a table in the constants map (ERRNO_SLOT bytes per
+   * errno), "" when unknown, as the interpreter's errnoName.
+   */
+  errnoStr(this: ProbeGen, arg: A.Expr): number {
+    const a = this.a;
+    this.long(arg);
+    const pos = this.fresh('epos');
+    a.jmpImm('jsge', R0, 0, pos);
+    a.mov64Imm(R1, 0);
+    a.alu64Reg('sub', R1, R0);
+    a.mov64Reg(R0, R1);
+    a.label(pos);
+    // Known errnos are 1..count-1; INT64_MIN stays negative after negation and is unknown too.
+    return this.tableString(errnoTable(), ERRNO_COUNT, ERRNO_SLOT, 1);
+  },
+
+  /**
+   * Entry R0 of a name table in the constants map (`count` fixed slots of `slot` bytes) into a
+   * fresh string slot; "" when R0 is outside [first, count).
+   */
+  tableString(this: ProbeGen, table: string, count: number, slot: number, first = 0): number {
+    const a = this.a;
+    const where = this.layout.constant(table);
+    const out = this.scratch(this.SLOT);
+    this.ks.empty(R7, out);
+    const unknown = this.fresh('tunk');
+    a.jmpImm('jslt', R0, first, unknown);
+    a.jmpImm('jsge', R0, count, unknown);
+    a.alu64Imm('mul', R0, slot);
+    a.ldMapValue(R3, where.map, where.offset);
+    a.alu64Reg('add', R3, R0);
+    if (slot <= this.ks.maxLen) {
+      // Names are NUL-padded to their slot: whole words copy them word-padded.
+      for (let i = 0; i < slot; i += 8) {
+        a.ldxDW(R1, R3, i);
+        a.stxDW(R7, out + i, R1);
+      }
+    } else this.ks.copy(R7, out, R3, 0); // a MAXSTRINGLEN shorter than the table's slot cuts the name
+    a.label(unknown);
+    return out;
+  },
+
+  /**
+   * int_arg(n) and kin: argument n (a literal, 1-6) of the probed system call, from a syscall
+   * tracepoint's record (syscalls:* and raw_syscalls:* keep the arguments at 16 + 8 * (n - 1)).
+   */
+  syscallArg(this: ProbeGen, e: A.FunctionCall): void {
+    const a = this.a;
+    const vars = this.target.vars;
+    const system = vars.kind === 'tracefs' ? vars.format.system : '';
+    if (system !== 'syscalls' && system !== 'raw_syscalls') throw unsupported(`${e.name}() outside syscall probes`, e.tok);
+    const n = e.args[0]!;
+    if (n.kind !== 'literal_number' || n.value < 1n || n.value > 6n) throw unsupported(`${e.name}() of an argument number other than a literal 1-6`, e.tok);
+    const off = 16 + 8 * (Number(n.value) - 1);
+    const kind = e.name.slice(0, -'_arg'.length);
+    if (kind === 'int' || kind === 's32') a.ldxs('w', R0, R6, off);
+    else if (kind === 'uint' || kind === 'u32') a.ldx('w', R0, R6, off);
+    else a.ldxDW(R0, R6, off);
+  },
+
+  /**
+   * string_quoted(s) into a fresh slot: stap's _stp_text_str (quoted) over the kernel string
+   * size: printable ASCII stays, C escapes and \\ooo octal replace other bytes (UTF-8 sequences
+   * are escaped bytewise, unlike stap's \\uXXXX), and output that does not fit ends in `"...`
+   * placed so that no escape is cut in half. One byte per bpf_loop iteration: the verifier
+   * checks the step once instead of every path through MAXSTRINGLEN unrolled iterations, and
+   * the state lives in scratch memory so that iterations meet in one verifier state.
+   */
+  /**
+   * cmdline_str(): the current process's arguments separated by spaces (stap's tapset joins
+   * them one by one; here one read of mm->arg_start..arg_end and every NUL made a space, a word
+   * at a time with no loop). An empty argument shows as two spaces where stap writes "".
+   */
+  cmdlineStr(this: ProbeGen, tok: Token): number {
+    const a = this.a;
+    const S = this.ks.maxLen;
+    const btf = this.getBtf();
+    const task = btf?.find('struct', 'task_struct');
+    const mmStruct = btf?.find('struct', 'mm_struct');
+    const mm = btf && task !== undefined ? memberOf(btf, task, 'mm') : undefined;
+    const start = btf && mmStruct !== undefined ? memberOf(btf, mmStruct, 'arg_start') : undefined;
+    const end = btf && mmStruct !== undefined ? memberOf(btf, mmStruct, 'arg_end') : undefined;
+    if (!mm || !start || !end) throw unsupported('cmdline_str() without task_struct/mm_struct in the kernel\'s BTF', tok);
+    const out = this.scratch(this.SLOT);
+    const empty = this.fresh('cmdempty');
+    const done = this.fresh('cmddone');
+    const slots = this.stack(16);
+    // A 64-bit kernel word at [R0 + off] into R0 (0 when unreadable).
+    const readWord = (off: number, at: number) => {
+      this.readKernel(R0, off, at, 8);
+      a.ldxDW(R0, this.fp, at);
+    };
+    a.call('get_current_task');
+    readWord(mm.bitOffset / 8, slots);
+    a.jmpImm('jeq', R0, 0, empty);
+    a.stxDW(this.fp, slots + 8, R0);
+    readWord(end.bitOffset / 8, slots);
+    a.mov64Reg(R1, R0);
+    a.ldxDW(R0, this.fp, slots + 8);
+    a.stxDW(this.fp, slots + 8, R1);
+    readWord(start.bitOffset / 8, slots);
+    a.stxDW(this.fp, slots, R0);
+    // R2 = bytes to read: arg_end - arg_start, at most S - 1 (the last argument's NUL included).
+    a.ldxDW(R2, this.fp, slots + 8);
+    a.alu64Reg('sub', R2, R0);
+    a.jmpImm('jsle', R2, 0, empty);
+    this.clampSigned(R2, 1, S - 1);
+    a.stxDW(this.fp, slots + 8, R2);
+    this.ks.zero(R7, out, this.SLOT);
+    a.ldxDW(R2, this.fp, slots + 8);
+    this.clampSigned(R2, 1, S - 1);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.ldxDW(R3, this.fp, slots);
+    a.call('probe_read_user');
+    a.jmpImm('jne', R0, 0, empty);
+    // Each zero byte becomes a space: bit 7 of ((w & 0x7f..) + 0x7f..) | w is set exactly for
+    // the non-zero bytes of w; the clear ones, moved to bit 5, are the spaces to add.
+    a.ldImm64(R4, 0x7f7f7f7f7f7f7f7fn);
+    a.ldImm64(R5, 0x8080808080808080n);
+    for (let k = 0; k < this.SLOT; k += 8) {
+      a.ldxDW(R1, R7, out + k);
+      a.mov64Reg(R2, R1);
+      a.alu64Reg('and', R2, R4);
+      a.alu64Reg('add', R2, R4);
+      a.alu64Reg('or', R2, R1);
+      a.alu64Imm('xor', R2, -1);
+      a.alu64Reg('and', R2, R5);
+      a.alu64Imm('rsh', R2, 2);
+      a.alu64Reg('or', R1, R2);
+      a.stxDW(R7, out + k, R1);
+    }
+    // The string ends where the last argument's NUL was (or where the read was cut).
+    a.ldxDW(R0, this.fp, slots + 8);
+    this.clampSigned(R0, 1, S - 1);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out - 1);
+    a.alu64Reg('add', R1, R0);
+    a.stB(R1, 0, 0);
+    this.ks.fixTail(R7, out);
+    a.ja(done);
+    a.label(empty);
+    this.ks.empty(R7, out);
+    a.label(done);
+    this.stackTop -= 16;
+    return out;
+  },
+
+  stringQuoted(this: ProbeGen, src: number): number {
+    const a = this.a;
+    const S = this.ks.maxLen;
+    const out = this.scratch(this.SLOT);
+    const st = this.scratch(40);
+    const q: QuoteState = { src, out, j: st, room: st + 8, esc: st + 16, escLen: st + 24, truncated: st + 32 };
+    a.mov64Imm(R1, 1);
+    a.stxDW(R7, q.j, R1);
+    a.mov64Imm(R1, S - 3); // stap: max(MAXSTRINGLEN - 1, 5) - 2
+    a.stxDW(R7, q.room, R1);
+    a.stDW(R7, q.esc, -1);
+    a.stDW(R7, q.escLen, 0);
+    a.stDW(R7, q.truncated, 0);
+    a.mov64Imm(R1, 0x22);
+    a.stxB(R7, out, R1);
+    const step = this.callback('loop', () => this.quoteStep(q));
+    this.runLoop(S - 1, step.name);
+    this.dispatchEscapes(step.escaped);
+    const trunc = this.fresh('qtrunc');
+    const end = this.fresh('qend');
+    a.ldxDW(R1, R7, q.truncated);
+    a.jmpImm('jne', R1, 0, trunc);
+    // The closing quote after the last byte, then the NUL (fixTail, from the length in R0).
+    a.ldxDW(R3, R7, q.j);
+    this.clampSigned(R3, 1, S - 2);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.alu64Reg('add', R1, R3);
+    a.mov64Imm(R0, 0x22);
+    a.stxB(R1, 0, R0);
+    a.mov64Reg(R0, R3);
+    a.alu64Imm('add', R0, 2);
+    a.ja(end);
+    a.label(trunc);
+    // cut = j - 3 + room, moved back to the remembered escape when that would cut it in half.
+    a.ldxDW(R3, R7, q.j);
+    a.ldxDW(R4, R7, q.room);
+    a.alu64Reg('add', R3, R4);
+    a.alu64Imm('sub', R3, 3);
+    const keep = this.fresh('qkeep');
+    a.ldxDW(R1, R7, q.esc);
+    a.jmpImm('jslt', R1, 0, keep);
+    a.jmpReg('jsge', R1, R3, keep);
+    a.ldxDW(R0, R7, q.escLen);
+    a.alu64Reg('add', R0, R1);
+    a.jmpReg('jsge', R3, R0, keep);
+    a.mov64Reg(R3, R1);
+    a.label(keep);
+    this.clampSigned(R3, 1, S - 5);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, out);
+    a.alu64Reg('add', R1, R3);
+    a.mov64Imm(R0, 0x22);
+    a.stxB(R1, 0, R0);
+    a.mov64Imm(R0, 0x2e);
+    for (let k = 1; k <= 3; k++) a.stxB(R1, k, R0);
+    a.mov64Reg(R0, R3);
+    a.alu64Imm('add', R0, 5);
+    a.label(end);
+    this.ks.fixTail(R7, out); // what the loop wrote past the end is cut off
+    return out;
+  },
+
+  /** One input byte of string_quoted (the bpf_loop callback's body; R1 = the index). */
+  quoteStep(this: ProbeGen, q: QuoteState): void {
+    const a = this.a;
+    const stop = this.fresh('qstop');
+    const trunc = this.fresh('qtrunc');
+    const escape = this.fresh('qesc');
+    const next = this.fresh('qnext');
+    const octal = this.fresh('qoct');
+    const shortLetter = new Map([[0x07, 'a'], [0x08, 'b'], [0x0c, 'f'], [0x0a, 'n'], [0x0d, 'r'], [0x09, 't'], [0x0b, 'v'], [0x22, '"'], [0x5c, '\\']]);
+    a.mov64Reg(R2, R1);
+    a.jmpImm('jge', R2, this.ks.maxLen - 1, stop);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, q.src);
+    a.alu64Reg('add', R1, R2);
+    a.ldxB(R5, R1, 0);
+    a.jmpImm('jeq', R5, 0, stop);
+    a.ldxDW(R4, R7, q.room);
+    a.jmpImm('jsle', R4, 0, trunc);
+    a.ldxDW(R3, R7, q.j);
+    // Never taken (j + room stays MAXSTRINGLEN - 2, and an escape is only written when it fits the
+    // room); it bounds j for the verifier.
+    a.jmpImm('jgt', R3, this.ks.maxLen - 2, trunc);
+    a.jmpImm('jlt', R5, 0x20, escape);
+    a.jmpImm('jge', R5, 0x7f, escape);
+    a.jmpImm('jeq', R5, 0x22, escape);
+    a.jmpImm('jeq', R5, 0x5c, escape);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, q.out);
+    a.alu64Reg('add', R1, R3);
+    a.stxB(R1, 0, R5);
+    a.alu64Imm('add', R3, 1);
+    a.stxDW(R7, q.j, R3);
+    a.alu64Imm('sub', R4, 1);
+    a.stxDW(R7, q.room, R4);
+    a.ja(next);
+    a.label(escape);
+    // R0 = the escape's length: 2 for \\n and kin, 4 for \\ooo.
+    a.mov64Imm(R0, 4);
+    for (const c of shortLetter.keys()) {
+      const no = this.fresh('qs');
+      a.jmpImm('jne', R5, c, no);
+      a.mov64Imm(R0, 2);
+      a.label(no);
+    }
+    // The first escape that the `"...` ending could cut is remembered.
+    const noMark = this.fresh('qnomark');
+    a.ldxDW(R1, R7, q.esc);
+    a.jmpImm('jsge', R1, 0, noMark);
+    a.mov64Reg(R1, R4);
+    a.alu64Imm('sub', R1, 3);
+    a.jmpReg('jsge', R1, R0, noMark);
+    a.stxDW(R7, q.esc, R3);
+    a.stxDW(R7, q.escLen, R0);
+    a.label(noMark);
+    a.jmpReg('jslt', R4, R0, trunc);
+    a.alu64Reg('sub', R4, R0);
+    a.stxDW(R7, q.room, R4);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, q.out);
+    a.alu64Reg('add', R1, R3);
+    a.alu64Reg('add', R3, R0);
+    a.stxDW(R7, q.j, R3);
+    a.mov64Imm(R0, 0x5c);
+    a.stxB(R1, 0, R0);
+    for (const [c, letter] of shortLetter) {
+      const no = this.fresh('qs');
+      a.jmpImm('jne', R5, c, no);
+      a.mov64Imm(R0, letter.charCodeAt(0));
+      a.stxB(R1, 1, R0);
+      a.ja(next);
+      a.label(no);
+    }
+    a.label(octal);
+    for (let k = 0; k < 3; k++) {
+      a.mov64Reg(R0, R5);
+      a.alu64Imm('rsh', R0, 6 - 3 * k);
+      a.alu64Imm('and', R0, 7);
+      a.alu64Imm('add', R0, 0x30);
+      a.stxB(R1, 1 + k, R0);
+    }
+    a.label(next);
+    a.mov64Imm(R0, 0);
+    a.exit();
+    a.label(trunc);
+    a.stDW(R7, q.truncated, 1);
+    a.label(stop);
+    a.mov64Imm(R0, 1);
+    a.exit();
+  },
+
+  /**
+   * A run-time error (a fixed message, or error()'s computed one): inside `try`, the catch block
+   * runs with the message (as the interpreter); otherwise tell user space (which prints it as
+   * stap does) and end the handler. MAXACTION is not catchable.
+   */
+  runtimeError(this: ProbeGen, message: string | A.Expr | { scratch: number }, tok: Token | null): void {
+    if (typeof message === 'object' && 'scratch' in message) message = this.scratchExpr(message.scratch, tok ?? this.probe.tok);
+    const handler = this.tries[this.tries.length - 1];
+    if (handler && message !== 'MAXACTION exceeded') {
+      if (handler.catchVar) {
+        const msg = typeof message === 'string' ? this.bytesLiteral(message) : this.str(message);
+        this.ks.copy(R7, this.stringLocals.get(handler.catchVar)!, R7, msg);
+      }
+      this.a.ja(this.to(handler.catchLabel));
+      return;
+    }
+    this.a.mov64Imm(R1, 2);
+    this.a.stxDW(R9, STATE_OFFSET, R1);
+    if (typeof message === 'string') this.emitRecord({ kind: 'error', message, tok }, []);
+    else this.emitRecord({ kind: 'error', message: null, tok }, [{ type: 'string', size: this.ks.maxLen }], [message]);
+    this.a.ja(this.to(EXIT));
+  },
+};
+
+export type OutputMethods = typeof outputMethods;

@@ -1,0 +1,263 @@
+// Statements in kernel handlers: blocks, if, for/while with MAXACTION accounting, try/catch,
+// next, return, delete, and function calls inlined at their call sites.
+
+import type * as A from '../../parse/ast.js';
+import type { Token } from '../../parse/token.js';
+import type { Func, Var } from '../../elaborate/model.js';
+import { R0, R1, R2, R7, R9, type Reg } from '../insn.js';
+import { EXIT, unsupported, Val, endsInJump, firstTok, describeStmt } from './shared.js';
+import type { ProbeGen } from './gen.js';
+
+export const statementsMethods = {
+  /** Fresh storage for locals, empty: strings in scratch slots, longs in stack words. */
+  newLocals(this: ProbeGen, vars: Var[]): void {
+    for (const v of vars) {
+      if (v.type === 'string') {
+        const off = this.scratch(this.SLOT);
+        this.stringLocals.set(v, off);
+        this.ks.empty(R7, off);
+      } else {
+        const slot = this.stack(8);
+        this.localSlots.set(v, slot);
+        this.a.stDW(this.fp, slot, 0);
+      }
+    }
+  },
+
+  /**
+   * A statement's temporaries (string slots, stack words, an inlined function's locals) are
+   * dead once it is done: the next statement reuses them. Probe locals live in the prologue's
+   * slots, below any statement's.
+   */
+  stmt(this: ProbeGen, s: A.Stmt): void {
+    const scratchTop = this.scratchTop;
+    const stackTop = this.stackTop;
+    this.stmtCode(s);
+    this.scratchTop = scratchTop;
+    this.stackTop = stackTop;
+  },
+
+  stmtCode(this: ProbeGen, s: A.Stmt): void {
+    const a = this.a;
+    a.at(s.tok);
+    switch (s.kind) {
+      case 'block':
+        for (const x of s.statements) {
+          this.stmt(x);
+          if (endsInJump(x)) return; // the rest is unreachable (the verifier rejects dead code)
+        }
+        return;
+      case 'null_statement': return;
+      case 'expr_statement': this.tick(1, s.tok); a.at(s.tok); this.effect(s.value); return;
+      case 'if_statement': {
+        const els = this.fresh('else');
+        const end = this.fresh('endif');
+        this.tick(1, s.tok);
+        a.at(s.tok);
+        this.long(s.cond);
+        a.jmpImm('jeq', R0, 0, els);
+        this.stmt(s.thenStmt);
+        if (s.elseStmt && !endsInJump(s.thenStmt)) a.ja(end);
+        a.label(els);
+        if (s.elseStmt) this.stmt(s.elseStmt);
+        a.label(end);
+        return;
+      }
+      // `next` ends the probe; in a function, it hands the call to the next overload.
+      case 'next_statement': {
+        const f = this.inlined[this.inlined.length - 1];
+        if (f) f.nextUsed = true;
+        a.ja(this.to(f ? f.next : EXIT));
+        return;
+      }
+      case 'delete_statement': this.tick(1, s.tok); a.at(s.tok); this.delete(s); return;
+      case 'for_loop': this.forLoop(s); return;
+      case 'foreach_loop': this.foreach(s); return;
+      case 'try_block': {
+        const catchLabel = this.fresh('catch');
+        const end = this.fresh('tryend');
+        const catchVar = s.catchVar ? this.varOf(s.catchVar) : null;
+        this.labelDepth.set(catchLabel, this.depth);
+        this.tries.push({ catchLabel, catchVar });
+        this.stmt(s.tryBlock);
+        this.tries.pop();
+        if (!endsInJump(s.tryBlock)) a.ja(end);
+        a.label(catchLabel);
+        this.stmt(s.catchBlock);
+        a.label(end);
+        return;
+      }
+      case 'break_statement': a.ja(this.to(this.loops[this.loops.length - 1]!.brk)); return;
+      case 'continue_statement': a.ja(this.to(this.loops[this.loops.length - 1]!.cont)); return;
+      case 'return_statement': {
+        const f = this.inlined[this.inlined.length - 1];
+        if (!f) throw unsupported('return outside a function', s.tok);
+        this.tick(1, s.tok);
+        a.at(s.tok);
+        if (s.value) {
+          if (f.type === 'string') this.storeString(f.result, s.value);
+          else {
+            this.long(s.value);
+            a.stxDW(this.fp, f.result, R0);
+          }
+        }
+        a.ja(this.to(f.end));
+        return;
+      }
+      default: throw unsupported(describeStmt(s), s.tok);
+    }
+  },
+
+  /**
+   * for/while: bounded by the handler's MAXACTION budget, which the verifier can follow (it
+   * walks each iteration; an unbounded loop is rejected at load time).
+   */
+  forLoop(this: ProbeGen, s: A.ForLoop): void {
+    const a = this.a;
+    const top = this.fresh('loop');
+    const cont = this.fresh('cont');
+    const brk = this.fresh('brk');
+    this.labelDepth.set(cont, this.depth);
+    this.labelDepth.set(brk, this.depth);
+    // The interpreter's accounting, action for action: one before the loop (two with an init
+    // statement), one per iteration charged at the body's first statement.
+    this.tick(s.init ? 2 : 1, s.tok);
+    if (s.init) this.effect(s.init.value);
+    a.label(top);
+    this.long(s.cond);
+    a.jmpImm('jeq', R0, 0, brk);
+    this.loops.push({ brk, cont });
+    this.stmt(s.body);
+    this.loops.pop();
+    a.label(cont);
+    if (s.incr) this.effect(s.incr.value);
+    this.tick(1, firstTok(s.body) ?? s.tok);
+    a.ja(top);
+    a.label(brk);
+  },
+
+  /**
+   * Charges `n` actions against the handler's MAXACTION budget; only handlers with loops keep
+   * one (a loop-free handler was checked up front, and hot-path counters pay nothing).
+   */
+  tick(this: ProbeGen, n: number, tok: Token): void {
+    if (this.actionsSlot === 0) return;
+    const a = this.a;
+    a.at(tok);
+    const [base, off]: [Reg, number] = this.depth > 0 ? [R7, this.callbackBudget] : [this.fp, this.actionsSlot];
+    a.ldxDW(R1, base, off);
+    a.alu64Imm('sub', R1, n);
+    a.stxDW(base, off, R1);
+    const ok = this.fresh('budget');
+    a.jmpImm('jsge', R1, 0, ok);
+    this.runtimeError('MAXACTION exceeded', tok);
+    a.label(ok);
+  },
+
+  /** A script function, inlined (kernel handlers cannot recurse; stap forbids it there too). */
+  inlineCall(this: ProbeGen, e: A.FunctionCall, fn: Func): number | null {
+    const a = this.a;
+    for (const o of fn.overloads) {
+      if (o.decl!.body.kind !== 'block') throw unsupported(`embedded-C function ${o.name}()`, e.tok);
+      if (this.inlined.some((x) => x.fn === o)) throw unsupported(`recursive function ${o.name}()`, e.tok);
+    }
+    const type: Val = fn.type === 'string' ? 'string' : 'long';
+    const result = type === 'string' ? this.scratch(this.SLOT) : this.stack(8);
+    if (type === 'string') this.ks.empty(R7, result);
+    else a.stDW(this.fp, result, 0);
+    // Arguments first (in the caller's scope), then parameters and locals get fresh storage.
+    const argVals = e.args.map((x, i) => {
+      const p = fn.params[i]!;
+      if (p.type === 'string') return { kind: 'string' as const, off: this.str(x) };
+      this.long(x);
+      const slot = this.stack(8);
+      a.stxDW(this.fp, slot, R0);
+      return { kind: 'long' as const, slot };
+    });
+    const end = this.fresh('fnend');
+    this.labelDepth.set(end, this.depth);
+    // Overloads in order (stap's): `next` in one goes on with the next with the same arguments;
+    // past the last, as the interpreter, "all functions exhausted". One that never says `next`
+    // is the last one reached.
+    for (const o of fn.overloads) {
+      o.params.forEach((p, i) => {
+        const v = argVals[i]!;
+        if (v.kind === 'string') {
+          const off = this.scratch(this.SLOT);
+          this.ks.copy(R7, off, R7, v.off);
+          this.stringLocals.set(p, off);
+        } else if (fn.overloads.length === 1) {
+          this.localSlots.set(p, v.slot);
+        } else {
+          // Each overload gets the arguments as passed, whatever an earlier one did to its copy.
+          const slot = this.stack(8);
+          this.copy(this.fp, slot, this.fp, v.slot, 8);
+          this.localSlots.set(p, slot);
+        }
+      });
+      this.newLocals(o.locals);
+      const entry = { fn: o, result, end, type, next: this.fresh('fnnext'), nextUsed: false };
+      this.labelDepth.set(entry.next, this.depth);
+      this.inlined.push(entry);
+      this.stmt(o.decl!.body);
+      this.inlined.pop();
+      if (!entry.nextUsed) break;
+      a.ja(end);
+      a.label(entry.next);
+      if (o === fn.overloads[fn.overloads.length - 1]) this.runtimeError('all functions exhausted', e.tok);
+    }
+    a.label(end);
+    if (type === 'string') return result;
+    a.ldxDW(R0, this.fp, result);
+    return null;
+  },
+
+  delete(this: ProbeGen, s: A.DeleteStatement): void {
+    const v = s.value;
+    if (v.kind === 'arrayindex' && v.base.kind === 'symbol' && v.indexes.every((i) => i !== null)) {
+      const loc = this.globalLoc(v.base);
+      if (loc.kind !== 'array') throw unsupported('delete of this value', s.tok);
+      const key = this.key(loc, v.indexes as A.Expr[]);
+      this.a.ldMapFd(R1, loc.map);
+      this.a.mov64Reg(R2, R7);
+      this.a.alu64Imm('add', R2, key);
+      this.a.call('map_delete_elem');
+      return;
+    }
+    if (v.kind === 'symbol' && this.varOf(v).scope === 'global') {
+      const loc = this.globalLoc(v);
+      if (loc.kind === 'scalar') {
+        // A scalar goes back to 0 or "".
+        this.a.stDW(R9, loc.offset, 0);
+        return;
+      }
+      if (loc.kind === 'stats') {
+        this.clearStats(loc);
+        return;
+      }
+      if (loc.kind === 'array') {
+        this.clearArray(loc);
+        return;
+      }
+    }
+    if (v.kind === 'symbol' && this.varOf(v).scope !== 'global') {
+      const local = this.varOf(v);
+      if (local.type === 'string') this.ks.empty(R7, this.stringLocals.get(local)!);
+      else this.a.stDW(this.fp, this.localSlots.get(local)!, 0);
+      return;
+    }
+    throw unsupported('deleting whole arrays in a kernel probe', s.tok);
+  },
+
+  /** An expression evaluated for its effect. */
+  effect(this: ProbeGen, e: A.Expr): void {
+    if (e.kind === 'print_format' || e.kind === 'functioncall' || e.kind === 'assignment' ||
+        e.kind === 'pre_crement' || e.kind === 'post_crement') {
+      this.value(e);
+      return;
+    }
+    this.value(e);
+  },
+};
+
+export type StatementsMethods = typeof statementsMethods;
