@@ -127,8 +127,9 @@ export function buildKernel(p: Program, o: Options, verbose: (line: string) => v
   if (!o.skipOptimize) pruneDeadComputations(p, kernelProbes);
   lowerForKernel(p, kernelProbes);
   const getBtf = () => vmlinuxBtfOrNull();
-  return compileKernel(p, getBtf, limitsFor(o, p).maxMapEntries, limitsFor(o, p).maxActionTimer,
-    { userHandlersInKernel: allInKernel, maxActionUser: limitsFor(o, p).maxAction, maxStringLen: limitsFor(o, p).maxStringLen,
+  const limits = limitsFor(o, p);
+  return compileKernel(p, getBtf, limits.maxMapEntries, limits.maxActionTimer,
+    { userHandlersInKernel: allInKernel, maxActionUser: limits.maxAction, maxStringLen: limits.maxStringLen, maxNesting: limits.maxNesting,
       possibleCpus: numPossibleCpus(), functionAttach: functionAttachOnce(), onInterpreted: (pr, why) => verbose(`Pass 4: ${pr.userPoint} at ${pr.tok.file.name}:${pr.tok.line}:${pr.tok.col} runs in the interpreter: ${why}\n`) });
 }
 

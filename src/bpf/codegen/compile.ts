@@ -65,6 +65,8 @@ export interface KernelOptions {
   maxStringLen: number;
   /** Possible CPUs of this machine (statistics read in kernel handlers merge every copy). */
   possibleCpus: number;
+  /** MAXNESTING: how deep script function calls may go (recursive ones are expanded that deep). */
+  maxNesting?: number;
   /** How kernel.function probes attach (decided by a feature probe; fentry when unknown). */
   functionAttach?: () => FunctionAttach;
   /** Told of each begin/end handler left to the interpreter, and why (-v shows it). */
@@ -92,7 +94,7 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   const everyGlobal = candidates.length > 0 ? new KernelLayout(p.globals, maxMapEntries, buckets, strLen) : null;
   const runnable = candidates.filter((probe) => {
     try {
-      new ProbeGen(p, probe, everyGlobal!, new Records(), TEST_RUN, true, opts.maxActionUser, getBtf).generate('trial');
+      new ProbeGen(p, probe, everyGlobal!, new Records(), TEST_RUN, true, opts.maxActionUser, getBtf, opts.maxNesting).generate('trial');
       return true;
     } catch (e) {
       if (e instanceof SemanticError && e.site === 'kernel:unsupported') {
@@ -118,11 +120,11 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
     // big handlers, which do use scratch, are generated once).
     const name = `tstap${process.pid % 100000}_${i}`;
     const mark = records.mark();
-    const gen = new ProbeGen(p, probe, layout, records, target, true, budget, getBtf);
+    const gen = new ProbeGen(p, probe, layout, records, target, true, budget, getBtf, opts.maxNesting);
     let spec = gen.generate(name);
     if (!gen.usedScratch) {
       records.rollback(mark);
-      spec = new ProbeGen(p, probe, layout, records, target, false, budget, getBtf).generate(name);
+      spec = new ProbeGen(p, probe, layout, records, target, false, budget, getBtf, opts.maxNesting).generate(name);
     }
     scratch = Math.max(scratch, gen.scratchBytes);
     return spec;

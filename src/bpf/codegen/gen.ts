@@ -22,7 +22,7 @@ import { KernelLayout, SCRATCH_MAX } from './layout.js';
 import { KernelStrings } from './kstrings.js';
 import type { Target } from './targets.js';
 import type { Btf } from '../../runtime/meta/btf.js';
-import { STATE_OFFSET, ZERO_KEY, EXIT, unsupported, Val, hasLoops, contains } from './shared.js';
+import { STATE_OFFSET, ZERO_KEY, EXIT, unsupported, Val, contains } from './shared.js';
 import { foreachMethods, type ForeachMethods } from './foreach.js';
 import { statementsMethods, type StatementsMethods } from './statements.js';
 import { expressionsMethods, type ExpressionsMethods } from './expressions.js';
@@ -91,6 +91,8 @@ export class ProbeGen {
     /** MAXACTION: loop iterations a handler may run (stap charges kernel handlers 1000). */
     readonly maxAction = 1000,
     readonly getBtf: () => Btf | null = () => null,
+    /** MAXNESTING: how deep function calls may go (recursive ones are expanded that deep). */
+    readonly maxNesting = 10,
   ) {
     this.ks = new KernelStrings({
       asm: () => this.a,
@@ -149,7 +151,10 @@ export class ProbeGen {
     a.ldMapValue(R9, this.layout.globalsMap, 0);
     a.ldxDW(R1, R9, STATE_OFFSET);
     a.jmpImm('jne', R1, 0, EXIT);
-    if (hasLoops(this.probe.body, this.prog)) {
+    // As the interpreter (and stap): a loop-free handler longer than its budget fails up front;
+    // one with loops or recursion counts its statements as they run.
+    const straight = straightLineCount(this.prog, this.probe.body);
+    if (straight === null) {
       this.actionsSlot = this.stack(8);
       a.mov64Imm(R1, this.maxAction);
       a.stxDW(this.fp, this.actionsSlot, R1);
@@ -164,8 +169,6 @@ export class ProbeGen {
       if (this.withScratch) a.stxDW(this.fp, this.frameSlots.scratch, R7);
       this.callbackBudget = this.scratch(8);
     }
-    // As the interpreter (and stap): a loop-free handler longer than its budget fails up front.
-    const straight = straightLineCount(this.prog, this.probe.body);
     if (straight !== null && straight > this.maxAction) this.runtimeError('MAXACTION exceeded', null);
     this.newLocals(this.probe.locals);
     if (this.probe.condition) {

@@ -71,11 +71,6 @@ export function endsInJump(s: A.Stmt): boolean {
   return false;
 }
 
-/** Whether the body (or a function it calls) loops: then the prologue sets up the budget. */
-export function hasLoops(body: A.Stmt, prog: Elaborated): boolean {
-  return contains(body, prog, (n) => n.kind === 'for_loop' || n.kind === 'foreach_loop');
-}
-
 /** Whether the body, or a function it calls, has a node `match` accepts. */
 export function contains(body: A.Stmt, prog: Elaborated, match: (n: Node) => boolean): boolean {
   const seen = new Set<Func>();

@@ -8,6 +8,12 @@ import { R0, R1, R2, R7, R9, type Reg } from '../insn.js';
 import { EXIT, unsupported, Val, endsInJump, firstTok, describeStmt } from './shared.js';
 import type { ProbeGen } from './gen.js';
 
+/**
+ * Instructions a handler may reach before another level of a recursive function is refused:
+ * jumps have 16-bit offsets (32767 instructions), and the handler's exit is after everything.
+ */
+const RECURSION_SLOTS = 24576;
+
 export const statementsMethods = {
   /** Fresh storage for locals, empty: strings in scratch slots, longs in stack words. */
   newLocals(this: ProbeGen, vars: Var[]): void {
@@ -154,12 +160,14 @@ export const statementsMethods = {
     a.label(ok);
   },
 
-  /** A script function, inlined (kernel handlers cannot recurse; stap forbids it there too). */
+  /**
+   * A script function, inlined at the call (BPF has no recursion: a recursive function is
+   * expanded once per level, down to MAXNESTING, where the call is stap's "MAXNESTING exceeded").
+   */
   inlineCall(this: ProbeGen, e: A.FunctionCall, fn: Func): number | null {
     const a = this.a;
     for (const o of fn.overloads) {
       if (o.decl!.body.kind !== 'block') throw unsupported(`embedded-C function ${o.name}()`, e.tok);
-      if (this.inlined.some((x) => x.fn === o)) throw unsupported(`recursive function ${o.name}()`, e.tok);
     }
     const type: Val = fn.type === 'string' ? 'string' : 'long';
     const result = type === 'string' ? this.scratch(this.SLOT) : this.stack(8);
@@ -174,12 +182,26 @@ export const statementsMethods = {
       a.stxDW(this.fp, slot, R0);
       return { kind: 'long' as const, slot };
     });
+    // As the interpreter: the arguments are evaluated, then the depth checked (stap's
+    // `c->nesting+1 >= MAXNESTING`, nesting -1 in the probe's body).
+    if (this.inlined.length >= this.maxNesting) {
+      this.runtimeError('MAXNESTING exceeded', fn.overloads[0]!.tok);
+      if (type === 'string') return result;
+      a.ldxDW(R0, this.fp, result);
+      return null;
+    }
+    if (this.inlined.some((x) => fn.overloads.includes(x.fn)) && this.a.pc > RECURSION_SLOTS) {
+      throw unsupported(`recursive function ${fn.name}() at MAXNESTING ${this.maxNesting}: each level of its calls is a copy, ` +
+        `more than ${RECURSION_SLOTS} instructions in all (a smaller -D MAXNESTING may fit)`, e.tok);
+    }
     const end = this.fresh('fnend');
     this.labelDepth.set(end, this.depth);
     // Overloads in order (stap's): `next` in one goes on with the next with the same arguments;
     // past the last, as the interpreter, "all functions exhausted". One that never says `next`
     // is the last one reached.
     for (const o of fn.overloads) {
+      // An outer expansion of the same function (recursion) gets its own storage back after.
+      const outer = this.saveBindings([...o.params, ...o.locals]);
       o.params.forEach((p, i) => {
         const v = argVals[i]!;
         if (v.kind === 'string') {
@@ -201,6 +223,7 @@ export const statementsMethods = {
       this.inlined.push(entry);
       this.stmt(o.decl!.body);
       this.inlined.pop();
+      outer();
       if (!entry.nextUsed) break;
       a.ja(end);
       a.label(entry.next);
@@ -210,6 +233,19 @@ export const statementsMethods = {
     if (type === 'string') return result;
     a.ldxDW(R0, this.fp, result);
     return null;
+  },
+
+  /** Remembers where `vars` live now; the returned function puts them back there. */
+  saveBindings(this: ProbeGen, vars: Var[]): () => void {
+    const longs = vars.map((v) => this.localSlots.get(v));
+    const strings = vars.map((v) => this.stringLocals.get(v));
+    return () => vars.forEach((v, i) => {
+      const [l, s] = [longs[i], strings[i]];
+      if (l === undefined) this.localSlots.delete(v);
+      else this.localSlots.set(v, l);
+      if (s === undefined) this.stringLocals.delete(v);
+      else this.stringLocals.set(v, s);
+    });
   },
 
   delete(this: ProbeGen, s: A.DeleteStatement): void {
