@@ -8,6 +8,16 @@ import { unsupported, ForeachState } from './shared.js';
 import type { ForeachScratch } from './shared.js';
 import type { ProbeGen } from './gen.js';
 
+/** Scratch offsets and facts one foreach over a histogram's buckets shares with its iterations. */
+interface HistLoopState {
+  s: A.ForeachLoop;
+  /** Buckets of the histogram: the iterations at most. */
+  n: number;
+  count: number; limit: number; index: number; value: number;
+  /** The merged bucket counts (-1: no value variable wants them). */
+  snap: number;
+}
+
 export const foreachMethods = {
   /**
    * `foreach` over a global array, in the kernel. Entries are visited in stap's order: by the
@@ -24,7 +34,10 @@ export const foreachMethods = {
    */
   foreach(this: ProbeGen, s: A.ForeachLoop): void {
     const a = this.a;
-    if (s.base.kind !== 'symbol') throw unsupported('foreach over a histogram', s.tok);
+    if (s.base.kind === 'hist_op') {
+      this.foreachHist(s, s.base);
+      return;
+    }
     const loc = this.globalLoc(s.base);
     if (loc.kind !== 'array') throw unsupported('foreach over this value', s.tok);
     const isStats = loc.value === 'stats';
@@ -72,6 +85,95 @@ export const foreachMethods = {
       this.runLoop(loc.map.maxEntries + 1, drain.name, false);
     }
     this.dispatchEscapes(iterate.escaped);
+  },
+
+  /**
+   * `foreach ([v =] i in @hist_log(s) limit n)` (or `@hist_linear`, `s[k]`), in the kernel, as the
+   * interpreter's foreachHist: every bucket index 0 .. buckets-1 in order, empty buckets too; `v`
+   * is the bucket's count. Sort directives mean nothing to the interpreter there and are
+   * ignored alike. An array entry no CPU holds values for is stap's NULL aggregate: no
+   * iteration, and the limit is not even evaluated. The counts come from one merged snapshot
+   * taken as the loop starts (statistics.ts histSnapshot), so a `<<<` in the body into the
+   * same statistic changes nothing the loop visits. The interpreter charges no action for the
+   * loop itself (only the body's statements), and neither does this. A bpf_loop runs one
+   * bucket per iteration; the body works on the handler's frame (see `callback`).
+   */
+  foreachHist(this: ProbeGen, s: A.ForeachLoop, h: A.HistOp): void {
+    const a = this.a;
+    a.at(s.tok);
+    const { loc, keyOff } = this.statLoc(h.stat, 'this histogram', h.tok);
+    const n = loc.stats.buckets;
+    const st: HistLoopState = {
+      s, n,
+      count: this.scratch(8), limit: this.scratch(8), index: this.scratch(8), value: this.scratch(8),
+      snap: s.value ? this.scratch(8 * n) : -1,
+    };
+    const end = this.fresh('hfend');
+    // The merged count tells a NULL aggregate apart; a global statistic always has one.
+    if (keyOff >= 0 || st.snap >= 0) this.histSnapshot(loc.map, keyOff, n, st.count, st.snap);
+    if (keyOff >= 0) {
+      a.ldxDW(R1, R7, st.count);
+      a.jmpImm('jeq', R1, 0, end);
+    }
+    if (s.limit) this.long(s.limit);
+    else a.mov64Imm(R0, -1);
+    a.stxDW(R7, st.limit, R0);
+    const iterate = this.callback('loop', () => this.histIteration(st));
+    this.runLoop(n, iterate.name);
+    this.dispatchEscapes(iterate.escaped);
+    a.label(end);
+  },
+
+  /**
+   * One bucket of a foreach over a histogram: R1 (bpf_loop's index) is the bucket; the
+   * limit, the loop variables, the body.
+   */
+  histIteration(this: ProbeGen, st: HistLoopState): void {
+    const a = this.a;
+    const { s } = st;
+    const stop = this.fresh('hfstop');
+    a.stxDW(R7, st.index, R1);
+    this.limitStep(st.limit, s.limit !== null, stop);
+    this.assignFrom(s.indexes[0]!, st.index, false);
+    if (s.value) {
+      a.ldxDW(R2, R7, st.index);
+      a.jmpImm('jge', R2, st.n, stop); // never taken: bounds the snapshot read for the verifier
+      a.alu64Imm('lsh', R2, 3);
+      a.alu64Reg('add', R2, R7);
+      a.ldxDW(R1, R2, st.snap);
+      a.stxDW(R7, st.value, R1);
+      this.assignFrom(s.value, st.value, false);
+    }
+    const cont = this.fresh('hfcont');
+    const brk = this.fresh('hfbrk');
+    this.labelDepth.set(cont, this.depth);
+    this.labelDepth.set(brk, this.depth);
+    this.loops.push({ brk, cont });
+    this.stmt(s.body);
+    this.loops.pop();
+    a.label(cont);
+    a.mov64Imm(R0, 0);
+    a.exit();
+    a.label(brk);
+    a.label(stop);
+    a.mov64Imm(R0, 1);
+    a.exit();
+  },
+
+  /**
+   * The limit of a foreach, at the top of an iteration: the count left at scratch `at`
+   * (negative: no limit) is used up one per iteration; at 0 the loop goes to `stop`.
+   */
+  limitStep(this: ProbeGen, at: number, limited: boolean, stop: string): void {
+    if (!limited) return;
+    const a = this.a;
+    const unlimited = this.fresh('nolimit');
+    a.ldxDW(R1, R7, at);
+    a.jmpImm('jslt', R1, 0, unlimited);
+    a.jmpImm('jeq', R1, 0, stop);
+    a.alu64Imm('sub', R1, 1);
+    a.stxDW(R7, at, R1);
+    a.label(unlimited);
   },
 
   /** Scratch for one foreach: the candidate, best and previous entries of a selection pass. */
@@ -148,15 +250,7 @@ export const foreachMethods = {
     const a = this.a;
     const { s } = f;
     const stop = this.fresh('festop');
-    if (s.limit) {
-      const unlimited = this.fresh('nolimit');
-      a.ldxDW(R1, R7, f.limit);
-      a.jmpImm('jslt', R1, 0, unlimited);
-      a.jmpImm('jeq', R1, 0, stop);
-      a.alu64Imm('sub', R1, 1);
-      a.stxDW(R7, f.limit, R1);
-      a.label(unlimited);
-    }
+    this.limitStep(f.limit, s.limit !== null, stop);
     this.nextEntry(f, select, stop);
     s.indexes.forEach((ix, i) => {
       const field = f.loc.keyFields[i]!;

@@ -362,6 +362,38 @@ export const statisticsMethods = {
     this.stackTop -= 24;
   },
 
+  /**
+   * One reading of a statistic's histogram (`foreach` over its buckets): every CPU's copy
+   * merged as the interpreter's aggregate merges them, CPUs without values skipped. The total
+   * count goes to scratch `count` (0: no CPU holds values, or no such array entry) and, unless
+   * `buckets` is -1, bucket i to the scratch word at `buckets + 8 * i` (`n` buckets). The adds
+   * are unrolled (128 buckets at most): no loop for the verifier to follow but the CPUs'.
+   */
+  histSnapshot(this: ProbeGen, map: MapSpec, keyOff: number, n: number, count: number, buckets: number): void {
+    const a = this.a;
+    a.stDW(R7, count, 0);
+    if (buckets >= 0) this.zeroScratch(buckets, 8 * n);
+    const top = this.fresh('hscpu');
+    const next = this.fresh('hsnext');
+    const done = this.fresh('hsdone');
+    const nextCpu = this.percpuLoopHead(map, keyOff, top, done);
+    a.ldxDW(R1, R0, STAT_COUNT);
+    a.jmpImm('jeq', R1, 0, next);
+    a.ldxDW(R2, R7, count);
+    a.alu64Reg('add', R2, R1);
+    a.stxDW(R7, count, R2);
+    for (let i = 0; buckets >= 0 && i < n; i++) {
+      a.ldxDW(R1, R0, STAT_HIST + 8 * i);
+      a.ldxDW(R2, R7, buckets + 8 * i);
+      a.alu64Reg('add', R2, R1);
+      a.stxDW(R7, buckets + 8 * i, R2);
+    }
+    a.label(next);
+    nextCpu();
+    a.label(done);
+    this.stackTop -= 8;
+  },
+
   statAdd(this: ProbeGen, e: A.AssignmentExpr): void {
     const a = this.a;
     const t = e.left;
