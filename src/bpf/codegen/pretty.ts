@@ -3,7 +3,9 @@
 // here from BTF): `{.a=%i, .b=%u, .c={...}, .d=[...]}`. Integers `%i`/`%u`, chars `'%#c'`,
 // pointers `%p` (chased at the top; a char pointer or array as a `"%s"` string), nested
 // structs and arrays `{...}`/`[...]` unless `$$` (then their members, an array's first element
-// and `, ...`), at most 32 values, then `...`.
+// and `, ...`), at most 32 values, then `...`. Memory is the kernel's, or user memory for values
+// reached through a user pointer (a syscall tracepoint's pointer fields): strings then come from
+// user_string2, where stap's kernel_string2 could only give "<unknown>".
 
 import type * as A from '../../parse/ast.js';
 import type { Btf } from '../../runtime/meta/btf.js';
@@ -12,11 +14,16 @@ import { resolved } from '../../runtime/meta/btf-layout.js';
 /** stap's limit on a pretty-printed value's arguments (PR10750). */
 const MAX_ARGS = 32;
 
+/** Where the printed value lives: `user`, a process's memory (read with user_string2). */
+export interface PrettyOptions {
+  readonly user?: boolean;
+}
+
 /**
  * The sprintf call printing `head` (a target symbol or @cast whose last component is the
  * pretty-print one) of BTF type `type` (the type at the end of its other components).
  */
-export function prettyPrintCall(btf: Btf, head: A.TargetSymbol | A.CastOp, type: number): A.PrintFormat {
+export function prettyPrintCall(btf: Btf, head: A.TargetSymbol | A.CastOp, type: number, opts: PrettyOptions = {}): A.PrintFormat {
   const last = head.components[head.components.length - 1]!;
   const full = last.type === 'pretty' && last.member.length > 1;
   const base = head.components.slice(0, -1);
@@ -29,7 +36,7 @@ export function prettyPrintCall(btf: Btf, head: A.TargetSymbol | A.CastOp, type:
     args.push(e);
   };
   const str = (addr: A.Expr): A.Expr => ({
-    kind: 'functioncall', tok, name: 'kernel_string2', args: [addr, { kind: 'literal_string', tok, value: '<unknown>' }],
+    kind: 'functioncall', tok, name: opts.user ? 'user_string2' : 'kernel_string2', args: [addr, { kind: 'literal_string', tok, value: '<unknown>' }],
   });
   const isChar = (id: number) => {
     const t = resolved(btf, id);

@@ -88,17 +88,17 @@ export const stringsMethods = {
     if (e.name === '$$return' && !(at.kind === 'function' && at.ret)) return this.bytesLiteral('');
     // stap's tracepoint expansion: each value as "name=%#x", a pointer "name=%p"; `$$vars$`
     // each as "name=%s" of its pretty printing (`$name$`); a tracefs field that is not a
-    // number (an array, a dynamic string) as "name=?", stap's mark for a value it cannot show.
+    // number (an array, a dynamic string) as "name=?", stap's mark for a value it cannot show
+    // (pretty printed, only a field whose C type BTF lacks).
     const pretty = e.components[0]?.type === 'pretty' ? e.components[0] : null;
     const btf = vars.kind === 'btf_args' ? vars.btf : null;
     const parts: { name: string; fmt: string | null }[] = e.name === '$$locals' ? []
       : e.name === '$$return' ? [{ name: 'return', fmt: '%#x' }]
       : vars.kind === 'tracefs'
         ? vars.format.fields.filter((f) => !f.common && !f.name.startsWith('__'))
-          .map((f) => ({ name: f.name, fmt: f.isArray || f.dataLoc ? null : /\*/.test(f.type) ? '%p' : '%#x' }))
+          .map((f) => ({ name: f.name, fmt: pretty ? this.tracefsPrettyFormat(vars, f, e.tok) : f.isArray || f.dataLoc ? null : /\*/.test(f.type) ? '%p' : '%#x' }))
         : vars.params.filter((p) => p.name !== 'return' || !(at.kind === 'function' && at.ret))
           .map((p) => ({ name: p.name, fmt: pretty ? '%s' : resolved(btf!, p.type).kind === 'ptr' ? '%p' : '%#x' }));
-    if (pretty && vars.kind === 'tracefs') throw unsupported('pretty printing of tracepoint fields (no BTF types)', e.tok);
     if (parts.length === 0) return this.bytesLiteral('');
     const call: A.PrintFormat = {
       kind: 'print_format', tok: e.tok, name: 'sprintf', stream: false, withFormat: true, withDelim: false, withNewline: false,

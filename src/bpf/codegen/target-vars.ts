@@ -5,33 +5,26 @@ import { SemanticError } from '../../diag/errors.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
 import { memberOf, resolved, sizeof } from '../../runtime/meta/btf-layout.js';
-import { R0, R1, R6, R7 } from '../insn.js';
+import { R0, R1, R2, R3, R6, R7, type Reg } from '../insn.js';
 import { prettyPrintCall } from './pretty.js';
-import type { Target } from './targets.js';
+import type { Target, TargetVars } from './targets.js';
+import type { TraceField } from '../../runtime/meta/tracefs.js';
 import { narrowIntType } from './c-int.js';
 import type { Btf } from '../../runtime/meta/btf.js';
 import { unsupported, describeExpr, castType, chainTypeOf, registerOffset, memberBase } from './shared.js';
 import type { ProbeGen } from './gen.js';
 
+type TracefsVars = Extract<TargetVars, { kind: 'tracefs' }>;
+
+/** A classic tracepoint field's C type is looked up in the kernel's BTF: without it, no `->`, `[i]` or `$field$`. */
+const noFieldTypes = (f: TraceField, tok: Token) => unsupported(`the C type of tracepoint field '$${f.name}' without the kernel's BTF`, tok);
+
 export const targetVarsMethods = {
   targetVar(this: ProbeGen, e: A.TargetSymbol): void {
     const a = this.a;
-    const name = e.name.slice(1);
     const vars = this.target.vars;
     if (vars.kind === 'none') throw new SemanticError('target:none', `unable to find target variable '${e.name}' in this probe`, e.tok);
-    if (vars.kind === 'tracefs') {
-      const f = vars.format.fields.find((x) => x.name === name);
-      if (!f) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.format.fields.filter((x) => !x.common).map((x) => '$' + x.name).join(' ')})`, e.tok);
-      if (e.components.length) throw unsupported('-> on tracepoint fields', e.tok);
-      // A field stored wider than its C type (syscall arguments) reads as the type's width.
-      const narrow = !f.isArray && !f.dataLoc && f.size > 1 ? narrowIntType(f.type) : null;
-      const bytes = narrow && narrow.bytes < f.size ? narrow.bytes : f.size;
-      const signed = narrow && narrow.bytes < f.size ? narrow.signed : f.signed;
-      const size = bytes === 8 ? 'dw' : bytes === 4 ? 'w' : bytes === 2 ? 'h' : 'b';
-      if (signed && size !== 'dw') a.ldxs(size, R0, R6, f.offset);
-      else a.ldx(size, R0, R6, f.offset);
-      return;
-    }
+    if (vars.kind === 'tracefs') return this.tracefsField(vars, e);
     const idx = this.argIndex(vars, e);
     const type = vars.params[idx]!.type;
     // Where the value is: a u64 array (BTF-typed ctx), or a register of pt_regs (kprobes).
@@ -63,10 +56,109 @@ export const targetVarsMethods = {
   },
 
   /**
-   * `->member...` from R0, a value of BTF type `type`: a pointer's value, or the address of a
-   * struct or union (an embedded member, an @cast). The result in R0.
+   * `$field`, `$field->member...`, `$field[i]` of a classic tracepoint's record (R6). A field
+   * that is an array or dynamic data (`__data_loc`) is its data's address, as stap gives an
+   * array's address; `->` and `[i]` go on by the field's C type looked up in BTF.
    */
-  memberChain(this: ProbeGen, btf: Btf, type: number, components: A.TargetComponent[], addressof = false, tok: Token | null = null): void {
+  tracefsField(this: ProbeGen, vars: TracefsVars, e: A.TargetSymbol): void {
+    const f = this.tracefsFieldOf(vars, e);
+    if (f.isArray || f.dataLoc) this.fieldAddress(f);
+    else this.fieldValue(f);
+    if (e.components.length === 0 && !e.addressof) return;
+    const { btf, type, user } = this.tracefsFieldType(vars, f, e.tok);
+    this.memberChain(btf, type, e.components, e.addressof, e.tok, user);
+  },
+
+  /** The record field `$name` names, or stap's error listing the others. */
+  tracefsFieldOf(this: ProbeGen, vars: TracefsVars, e: A.TargetSymbol): TraceField {
+    const name = e.name.slice(1);
+    const f = vars.format.fields.find((x) => x.name === name);
+    if (!f) throw new SemanticError('target:unknown', `unable to find tracepoint variable '${e.name}' (alternatives: ${vars.format.fields.filter((x) => !x.common).map((x) => '$' + x.name).join(' ')})`, e.tok);
+    return f;
+  },
+
+  /** R0 = a scalar field of the record, as wide as its C type says. */
+  fieldValue(this: ProbeGen, f: TraceField): void {
+    // A field stored wider than its C type (syscall arguments) reads as the type's width.
+    const narrow = f.size > 1 ? narrowIntType(f.type) : null;
+    const bytes = narrow && narrow.bytes < f.size ? narrow.bytes : f.size;
+    const signed = narrow && narrow.bytes < f.size ? narrow.signed : f.signed;
+    const size = bytes === 8 ? 'dw' : bytes === 4 ? 'w' : bytes === 2 ? 'h' : 'b';
+    if (signed && size !== 'dw') this.a.ldxs(size, R0, R6, f.offset);
+    else this.a.ldx(size, R0, R6, f.offset);
+  },
+
+  /**
+   * R0 = the address of an array field's bytes or of a `__data_loc`/`__rel_loc` field's data
+   * (its u32 holds length << 16 | offset, from the record's start or from the field's end), as
+   * a plain number. The verifier keeps anything computed from ctx a ctx pointer, which most
+   * uses of a value refuse (arithmetic, a variable offset); the record's address read back
+   * from a stack copy with probe_read_kernel is a scalar.
+   */
+  fieldAddress(this: ProbeGen, f: TraceField): void {
+    const a = this.a;
+    const spill = this.stack(8);
+    const out = this.stack(8);
+    a.stxDW(this.fp, spill, R6);
+    this.readKernel(this.fp, spill, out, 8, false);
+    a.ldxDW(R0, this.fp, out);
+    this.stackTop -= 16;
+    if (!f.dataLoc) {
+      a.alu64Imm('add', R0, f.offset);
+      return;
+    }
+    a.ldx('w', R1, R6, f.offset);
+    a.alu64Imm('and', R1, 0xffff);
+    a.alu64Reg('add', R0, R1);
+    if (f.dataLoc === 'rel_loc') a.alu64Imm('add', R0, f.offset + f.size);
+  },
+
+  /**
+   * A record field's C type in BTF, and whether what it points to is user memory: the
+   * pointer fields of syscall tracepoints are the syscall's arguments, `__user` pointers
+   * (the format file drops the annotation).
+   */
+  tracefsFieldType(this: ProbeGen, vars: TracefsVars, f: TraceField, tok: Token): { btf: Btf; type: number; user: boolean } {
+    const ft = vars.types();
+    if (!ft) throw noFieldTypes(f, tok);
+    const type = ft.types.get(f.name);
+    if (type === undefined) throw new SemanticError('target:type', `type '${f.type}' of tracepoint variable '$${f.name}' not found in the kernel's BTF`, tok);
+    const user = vars.format.system === 'syscalls' && resolved(ft.btf, type).kind === 'ptr';
+    return { btf: ft.btf, type, user };
+  },
+
+  /**
+   * The `$$vars$` format of a record field: `%s` (its pretty printing), or null (stap's `?`)
+   * for a field whose C type BTF does not describe. Without BTF at all, `$field$`'s error.
+   */
+  tracefsPrettyFormat(this: ProbeGen, vars: TracefsVars, f: TraceField, tok: Token): '%s' | null {
+    const ft = vars.types();
+    if (!ft) throw noFieldTypes(f, tok);
+    return ft.types.has(f.name) ? '%s' : null;
+  },
+
+  /** `bytes` at [src+off] into the stack slot `slot` (zeroed first): kernel memory, or `user` memory. */
+  readMemory(this: ProbeGen, src: Reg, off: number, slot: number, bytes: number, user: boolean): void {
+    if (!user) {
+      this.readKernel(src, off, slot, bytes);
+      return;
+    }
+    const a = this.a;
+    a.stDW(this.fp, slot, 0);
+    a.mov64Reg(R3, src);
+    if (off) a.alu64Imm('add', R3, off);
+    a.mov64Reg(R1, this.fp);
+    a.alu64Imm('add', R1, slot);
+    a.mov64Imm(R2, bytes);
+    a.call('probe_read_user');
+  },
+
+  /**
+   * `->member...` from R0, a value of BTF type `type`: a pointer's value, or the address of a
+   * struct or union (an embedded member, an @cast). The result in R0. `user`: the memory is a
+   * process's (a syscall's pointer argument), read with probe_read_user.
+   */
+  memberChain(this: ProbeGen, btf: Btf, type: number, components: A.TargetComponent[], addressof = false, tok: Token | null = null, user = false): void {
     const a = this.a;
     if (addressof && components.length === 0) throw unsupported('& of a value that is not a member', tok ?? this.probe.tok);
     for (const [k, c] of components.entries()) {
@@ -94,7 +186,7 @@ export const targetVarsMethods = {
           this.stackTop -= 8;
         }
         type = elem;
-        if (!(addressof && last)) this.readValue(btf, elem, 0);
+        if (!(addressof && last)) this.readValue(btf, elem, 0, user);
         continue;
       }
       // R0 is a pointer's value or the address of an embedded struct/union; `->` is member
@@ -111,17 +203,18 @@ export const targetVarsMethods = {
         a.alu64Imm('add', R0, m.bitOffset / 8);
         continue;
       }
-      if (m.bitSize) this.readBitfield(m.bitOffset, m.bitSize, mt.kind === 'int' && mt.signed, c.tok);
-      else this.readValue(btf, m.type, m.bitOffset / 8);
+      if (m.bitSize) this.readBitfield(m.bitOffset, m.bitSize, mt.kind === 'int' && mt.signed, c.tok, user);
+      else this.readValue(btf, m.type, m.bitOffset / 8, user);
       type = m.type;
     }
   },
 
   /**
    * R0 = the value of BTF type `type` at R0 + `off`, read with probe_read_kernel (safe for any
-   * address; 0 when unreadable); an aggregate (array, struct, union) stays an address.
+   * address; 0 when unreadable), or probe_read_user for `user` memory; an aggregate (array,
+   * struct, union) stays an address.
    */
-  readValue(this: ProbeGen, btf: Btf, type: number, off: number): void {
+  readValue(this: ProbeGen, btf: Btf, type: number, off: number, user = false): void {
     const a = this.a;
     const t = resolved(btf, type);
     if (t.kind === 'array' || t.kind === 'struct' || t.kind === 'union') {
@@ -131,7 +224,7 @@ export const targetVarsMethods = {
     }
     const size = sizeof(btf, type) ?? 8;
     const slot = this.stack(8);
-    this.readKernel(R0, off, slot, Math.min(size, 8));
+    this.readMemory(R0, off, slot, Math.min(size, 8), user);
     const signed = t.kind === 'int' && t.signed;
     const sz = size >= 8 ? 'dw' : size === 4 ? 'w' : size === 2 ? 'h' : 'b';
     if (signed && sz !== 'dw') a.ldxs(sz, R0, this.fp, slot);
@@ -144,16 +237,17 @@ export const targetVarsMethods = {
     const inner = e.components.slice(0, -1);
     let btf: Btf;
     let type: number;
+    let user = false;
+    const vars = this.target.vars;
     if (e.kind === 'cast_op') ({ btf, type } = this.castBase(e));
-    else {
-      const vars = this.target.vars;
-      if (vars.kind !== 'btf_args') throw unsupported('pretty printing of tracepoint fields (no BTF types)', e.tok);
+    else if (vars.kind === 'tracefs') ({ btf, type, user } = this.tracefsFieldType(vars, this.tracefsFieldOf(vars, e), e.tok));
+    else if (vars.kind === 'btf_args') {
       btf = vars.btf;
       type = vars.params[this.argIndex(vars, e)]!.type;
-    }
+    } else throw new SemanticError('target:none', `unable to find target variable '${e.name}' in this probe`, e.tok);
     const end = chainTypeOf(btf, type, inner);
     if (end === undefined) throw new SemanticError('target:member', `unable to resolve '${describeExpr(e)}'`, e.tok);
-    return this.sprintf(prettyPrintCall(btf, e, end));
+    return this.sprintf(prettyPrintCall(btf, e, end, { user }));
   },
 
   /**
@@ -161,13 +255,13 @@ export const targetVarsMethods = {
    * numbering, as BTF gives it on x86_64 and arm64): the bytes holding it read into a zeroed
    * word, shifted to the top and back down (arithmetically for a signed field).
    */
-  readBitfield(this: ProbeGen, bitOffset: number, bits: number, signed: boolean, tok: Token): void {
+  readBitfield(this: ProbeGen, bitOffset: number, bits: number, signed: boolean, tok: Token, user = false): void {
     const a = this.a;
     const shift = bitOffset % 8;
     const bytes = Math.ceil((shift + bits) / 8);
     if (bytes > 8) throw unsupported('a bitfield spanning more than 8 bytes', tok);
     const slot = this.stack(8);
-    this.readKernel(R0, Math.floor(bitOffset / 8), slot, bytes);
+    this.readMemory(R0, Math.floor(bitOffset / 8), slot, bytes, user);
     a.ldxDW(R0, this.fp, slot);
     if (64 - shift - bits > 0) a.alu64Imm('lsh', R0, 64 - shift - bits);
     if (bits < 64) a.alu64Imm(signed ? 'arsh' : 'rsh', R0, 64 - bits);
