@@ -6,6 +6,7 @@ import type { Token } from '../../parse/token.js';
 import type { Func, Var } from '../../elaborate/model.js';
 import { R0, R1, R2, R7, R9, type Reg } from '../insn.js';
 import { EXIT, unsupported, Val, endsInJump, firstTok, describeStmt } from './shared.js';
+import { forEachChild, type Node } from '../../parse/walk.js';
 import type { ProbeGen } from './gen.js';
 
 /**
@@ -119,6 +120,10 @@ export const statementsMethods = {
    * walks each iteration; an unbounded loop is rejected at load time).
    */
   forLoop(this: ProbeGen, s: A.ForLoop): void {
+    if (this.depth > 0) {
+      this.forLoopInCallback(s);
+      return;
+    }
     const a = this.a;
     const top = this.fresh('loop');
     const cont = this.fresh('cont');
@@ -140,6 +145,66 @@ export const statementsMethods = {
     this.tick(1, firstTok(s.body) ?? s.tok);
     a.ja(top);
     a.label(brk);
+  },
+
+  /**
+   * A for/while loop inside a callback (a foreach body): a bpf_loop of its own, one iteration
+   * per call. The verifier checks a callback once for any number of calls, so the budget there
+   * is in map memory, a number it does not know: a loop written out in place would have it walk
+   * iterations until its 1M-instruction limit. The accounting is the same as `forLoop`'s.
+   */
+  forLoopInCallback(this: ProbeGen, s: A.ForLoop): void {
+    this.tick(s.init ? 2 : 1, s.tok);
+    if (s.init) this.effect(s.init.value);
+    const carried = this.loopLocals(s);
+    const temp = this.scratch(8);
+    const iterate = this.callback('loop', () => {
+      const a = this.a;
+      // The loop's locals pass through map memory at the top of each iteration: the same
+      // values, but numbers the verifier no longer knows. Else it follows `j` exactly, walking
+      // every iteration, and the code after the loop once for each value `j` may leave with.
+      for (const slot of carried) {
+        a.ldxDW(R1, this.fp, slot);
+        a.stxDW(R7, temp, R1);
+        a.ldxDW(R1, R7, temp);
+        a.stxDW(this.fp, slot, R1);
+      }
+      const cont = this.fresh('cont');
+      const brk = this.fresh('brk');
+      this.labelDepth.set(cont, this.depth);
+      this.labelDepth.set(brk, this.depth);
+      this.long(s.cond);
+      a.jmpImm('jeq', R0, 0, brk);
+      this.loops.push({ brk, cont });
+      this.stmt(s.body);
+      this.loops.pop();
+      a.label(cont);
+      if (s.incr) this.effect(s.incr.value);
+      this.tick(1, firstTok(s.body) ?? s.tok);
+      a.mov64Imm(R0, 0);
+      a.exit();
+      a.label(brk);
+      a.mov64Imm(R0, 1);
+      a.exit();
+    });
+    // Every iteration costs an action: the budget ends the loop before bpf_loop's count does.
+    this.runLoop(this.maxAction + 2, iterate.name);
+    this.dispatchEscapes(iterate.escaped);
+  },
+
+  /** Stack slots of the long locals a loop's condition, body or increment names. */
+  loopLocals(this: ProbeGen, s: A.ForLoop): number[] {
+    const slots = new Set<number>();
+    const visit = (n: Node): void => {
+      if (n.kind === 'symbol') {
+        const v = this.prog.bindings.vars.get(n);
+        const slot = v && v.scope !== 'global' ? this.localSlots.get(v) : undefined;
+        if (slot !== undefined) slots.add(slot);
+      }
+      forEachChild(n, visit);
+    };
+    for (const part of [s.cond, s.body, s.incr]) if (part) visit(part);
+    return [...slots];
   },
 
   /**
