@@ -19,7 +19,6 @@ probe kernel.trace("syscalls:sys_enter_getppid") {
     task_cpu(t) == cpu(), task_max_file_handles(t) >= 64)
   printf("[%s] [%s]\\n", cmdline_str(), cmdline_arg(2))
 }
-// One cmdline_args() per handler: the verifier walks each of its (at most 8) iterations.
 probe kernel.trace("syscalls:sys_exit_getppid") { if (pid() == target() && execname() == "node") printf("[%s]\\n", cmdline_args(3, -1, ",")) }
 probe kernel.trace("syscalls:sys_enter_exit_group") { if (pid() == target() && execname() == "node") printf("[%s]\\n", cmdline_args(0, 1, "+")) }
 probe kernel.trace("syscalls:sys_exit_getppid") { if (pid() == target() && execname() == "node") printf("[%s]\\n", cmdline_arg(9)) }
@@ -94,4 +93,19 @@ probe kernel.trace("sched:sched_process_exec") {
   assert.equal(r.stdout, `no ${nofile} 1 0 ${nofile} ${nofile} -1\n`);
   const bad = await runTstap(['-p4', '-e', 'probe kernel.trace("sched:sched_process_exec") { println($p->comm[16]) }']);
   assert.match(bad.stderr, /index 16 is out of range for an array of 16/);
+});
+
+test('cmdline_args() of a dozen arguments, twice in one handler; execve\'s args past four elements', async () => {
+  const many = Array.from({ length: 10 }, (_, i) => `a${i}`).join(' ');
+  const r = await runTstap(['-c', `${workload('getppid 1')} ${many}`, script(`
+probe kernel.trace("syscalls:sys_enter_getppid") {
+  if (pid() == target() && execname() == "node") printf("[%s] [%s] [%s]\\n", cmdline_args(5, -1, " "), cmdline_args(0, 2, ","), cmdline_arg(13))
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '[a1 a2 a3 a4 a5 a6 a7 a8 a9] [node,dist/tests/workloads/syscalls.js,getppid] [a9]\n');
+  const e = await runTstap(['-c', 'sh -c "/bin/echo 1 2 3 4 5 6 7 8 9 >/dev/null; true"', '-e',
+    'probe syscall.execve { if (ppid() == target()) println(args) }']);
+  assert.equal(e.stderr, '');
+  assert.equal(e.stdout, '["/bin/echo", "1", "2", "3", "4", "5", "6", "7", "8", "9"]\n');
 });

@@ -22,7 +22,7 @@ import { KernelLayout, SCRATCH_MAX } from './layout.js';
 import { KernelStrings } from './kstrings.js';
 import type { Target } from './targets.js';
 import type { Btf } from '../../runtime/meta/btf.js';
-import { STATE_OFFSET, ZERO_KEY, EXIT, unsupported, Val, contains } from './shared.js';
+import { STATE_OFFSET, ZERO_KEY, EXIT, unsupported, Val, contains, loopRunsAsCallback } from './shared.js';
 import { foreachMethods, type ForeachMethods } from './foreach.js';
 import { statementsMethods, type StatementsMethods } from './statements.js';
 import { expressionsMethods, type ExpressionsMethods } from './expressions.js';
@@ -159,8 +159,9 @@ export class ProbeGen {
       a.mov64Imm(R1, this.maxAction);
       a.stxDW(this.fp, this.actionsSlot, R1);
     }
-    // A built-in string_quoted runs a bpf_loop callback (a script's own function of that name does not).
-    const callbacks = (n: Node) => n.kind === 'foreach_loop' ||
+    // Callbacks: foreach, heavy for/while loops, a built-in string_quoted (not a script's own
+    // function of that name).
+    const callbacks = (n: Node) => n.kind === 'foreach_loop' || (n.kind === 'for_loop' && loopRunsAsCallback(n, this.prog)) ||
       (n.kind === 'functioncall' && n.name === 'string_quoted' && !this.prog.bindings.calls.get(n)?.decl);
     if (contains(this.probe.body, this.prog, callbacks)) {
       // Callbacks find ctx and the scratch pointer here (see `callback`).

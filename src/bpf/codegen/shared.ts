@@ -71,6 +71,19 @@ export function endsInJump(s: A.Stmt): boolean {
   return false;
 }
 
+/**
+ * Whether a for/while loop of a handler's own code runs as a bpf_loop (statements.ts
+ * forLoopInCallback) rather than written out in place: when its condition, body or increment
+ * calls a function or sprintf, or holds another loop. The verifier walks an in-place loop
+ * iteration by iteration, up to MAXACTION of them, which such bodies make too long (a string
+ * read or copy is hundreds of instructions); a callback it checks once, while every iteration
+ * costs a helper call. Plain arithmetic and array loops stay in place: cheapest per hit.
+ */
+export function loopRunsAsCallback(loop: A.ForLoop, prog: Elaborated): boolean {
+  const heavy = (n: Node) => n.kind === 'functioncall' || n.kind === 'print_format' || n.kind === 'for_loop' || n.kind === 'foreach_loop';
+  return [loop.cond, loop.body, loop.incr].some((part) => part !== null && contains(part as A.Stmt, prog, heavy));
+}
+
 /** Whether the body, or a function it calls, has a node `match` accepts. */
 export function contains(body: A.Stmt, prog: Elaborated, match: (n: Node) => boolean): boolean {
   const seen = new Set<Func>();

@@ -5,7 +5,7 @@ import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
 import type { Func, Var } from '../../elaborate/model.js';
 import { R0, R1, R2, R7, R9, type Reg } from '../insn.js';
-import { EXIT, unsupported, Val, endsInJump, firstTok, describeStmt } from './shared.js';
+import { EXIT, unsupported, Val, endsInJump, firstTok, describeStmt, loopRunsAsCallback } from './shared.js';
 import { forEachChild, type Node } from '../../parse/walk.js';
 import type { ProbeGen } from './gen.js';
 
@@ -120,7 +120,7 @@ export const statementsMethods = {
    * walks each iteration; an unbounded loop is rejected at load time).
    */
   forLoop(this: ProbeGen, s: A.ForLoop): void {
-    if (this.depth > 0) {
+    if (this.depth > 0 || loopRunsAsCallback(s, this.prog)) {
       this.forLoopInCallback(s);
       return;
     }
@@ -148,10 +148,11 @@ export const statementsMethods = {
   },
 
   /**
-   * A for/while loop inside a callback (a foreach body): a bpf_loop of its own, one iteration
-   * per call. The verifier checks a callback once for any number of calls, so the budget there
-   * is in map memory, a number it does not know: a loop written out in place would have it walk
-   * iterations until its 1M-instruction limit. The accounting is the same as `forLoop`'s.
+   * A for/while loop as a bpf_loop of its own, one iteration per call: inside a callback (a
+   * foreach body), and for heavy loops (shared.ts loopRunsAsCallback). The verifier checks a
+   * callback once for any number of calls; in one, the budget is in map memory, a number it
+   * does not know, so a loop written out in place would have it walk iterations until its
+   * 1M-instruction limit. The accounting is the same as `forLoop`'s.
    */
   forLoopInCallback(this: ProbeGen, s: A.ForLoop): void {
     this.tick(s.init ? 2 : 1, s.tok);
