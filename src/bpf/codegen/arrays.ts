@@ -1,14 +1,36 @@
 // Global associative arrays in kernel handlers: packed keys, element reads and updates (atomic
-// `++`/`+=`), `in`, insertion numbers, and `delete` of elements and whole arrays.
+// `++`/`+=`), `in`, insertion numbers, `%` arrays evicting their oldest entry when full, and
+// `delete` of elements and whole arrays.
 
 import { arrayOverflowMessage } from '../../elaborate/runtime-messages.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
-import { R0, R1, R2, R3, R4, R7, R9, type Reg } from '../insn.js';
+import { Assembler } from '../asm.js';
+import { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, type Reg } from '../insn.js';
 import type { MapSpec } from '../spec.js';
 import { KernelLayout, type GlobalLoc } from './layout.js';
 import { EXIT, unsupported } from './shared.js';
 import type { ProbeGen } from './gen.js';
+
+const EEXIST = 17;
+const E2BIG = 7;
+/**
+ * Evictions one insert into a full `%` array may try, each but the last lost to another CPU's
+ * insert (see `evictAndRetry`).
+ */
+const WRAP_TRIES = 64;
+/**
+ * The stack context of `evictAndRetry` and its callbacks: the lowest insertion number seen in
+ * an eviction pass (-1: none yet), pointers to the victim's key (scratch), to the new key and
+ * value, the insert's flags and the last insert's result.
+ */
+const WRAP_BEST = 0;
+const WRAP_VICTIM = 8;
+const WRAP_KEY = 16;
+const WRAP_VALUE = 24;
+const WRAP_FLAGS = 32;
+const WRAP_RESULT = 40;
+const WRAP_CTX = 48;
 
 export const arraysMethods = {
   /**
@@ -291,11 +313,26 @@ export const arraysMethods = {
     a.label(done);
   },
 
-  /** map_update_elem(map, key, &value, flags); E2BIG is stap's array overflow error. */
+  /**
+   * map_update_elem(map, key, &value, flags). E2BIG (the map is full) is stap's array overflow
+   * error, except in a `%` array, which makes room instead (`evictAndRetry`): the extra code
+   * runs only once the map is full, the common path is the one helper call.
+   */
   updateMap(this: ProbeGen, loc: Extract<GlobalLoc, { kind: 'array' }>, keyOff: number, value: { base: Reg; off: number },
     flags: number, tok: Token, onExists: string | null): void {
     const a = this.a;
-    const map = loc.map;
+    const ok = this.fresh('updok');
+    this.emitUpdate(loc.map, keyOff, value, flags);
+    a.jmpImm('jeq', R0, 0, ok);
+    if (onExists) a.jmpImm('jeq', R0, -EEXIST, onExists); // another CPU inserted it first
+    if (loc.var.wrap) this.evictAndRetry(loc, keyOff, value, flags, ok, onExists);
+    this.runtimeError(arrayOverflowMessage(loc.var), tok);
+    a.label(ok);
+  },
+
+  /** R0 = map_update_elem(map, key at R7+keyOff, &value, flags). */
+  emitUpdate(this: ProbeGen, map: MapSpec, keyOff: number, value: { base: Reg; off: number }, flags: number): void {
+    const a = this.a;
     a.ldMapFd(R1, map);
     a.mov64Reg(R2, R7);
     a.alu64Imm('add', R2, keyOff);
@@ -303,12 +340,168 @@ export const arraysMethods = {
     a.alu64Imm('add', R3, value.off);
     a.mov64Imm(R4, flags);
     a.call('map_update_elem');
-    const ok = this.fresh('updok');
+  },
+
+  /**
+   * A `%` array refused a new key (R0 = the update's error): as in stap and the interpreter
+   * (StapArray.makeRoom), the entry first in iteration order, the lowest insertion number, is
+   * evicted, then the insert tried again (`wrapRetryCallback`). Without a lock, another CPU may
+   * take the room first (E2BIG again) or evict the same entry (our delete finds nothing): each
+   * lost race costs one more eviction, up to WRAP_TRIES in all (a bpf_loop, which the verifier
+   * checks once however many), then the overflow error below. Other errors go there at once.
+   */
+  evictAndRetry(this: ProbeGen, loc: Extract<GlobalLoc, { kind: 'array' }>, keyOff: number, value: { base: Reg; off: number },
+    flags: number, ok: string, onExists: string | null): void {
+    const a = this.a;
+    const fail = this.fresh('wrapfail');
+    const ctx = this.stack(WRAP_CTX);
+    const victim = this.scratch(loc.map.keySize);
+    a.jmpImm('jne', R0, -E2BIG, fail);
+    // The verifier refuses a stack pointer stored into a caller's frame (this code may run in a
+    // foreach callback, on the handler's frame): a value on the stack goes to scratch first.
+    let stored = value;
+    if (value.base !== R7) {
+      stored = { base: R7, off: this.scratch(loc.map.valueSize) };
+      this.copyBytes(R7, stored.off, value.base, value.off, loc.map.valueSize);
+    }
+    for (const [at, base, off] of [[WRAP_VICTIM, R7, victim], [WRAP_KEY, R7, keyOff], [WRAP_VALUE, stored.base, stored.off]] as const) {
+      a.mov64Reg(R1, base);
+      a.alu64Imm('add', R1, off);
+      a.stxDW(this.fp, ctx + at, R1);
+    }
+    a.stDW(this.fp, ctx + WRAP_FLAGS, flags);
+    a.mov64Imm(R1, WRAP_TRIES);
+    a.ldFunc(R2, this.wrapRetryCallback(loc));
+    a.mov64Reg(R3, this.fp);
+    a.alu64Imm('add', R3, ctx);
+    a.mov64Imm(R4, 0);
+    a.call('loop');
+    a.ldxDW(R0, this.fp, ctx + WRAP_RESULT);
     a.jmpImm('jeq', R0, 0, ok);
-    if (onExists) a.jmpImm('jeq', R0, -17, onExists); // EEXIST: another CPU inserted it first
-    this.runtimeError(arrayOverflowMessage(loc.var), tok);
-    a.label(ok);
+    if (onExists) a.jmpImm('jeq', R0, -EEXIST, onExists);
+    a.label(fail);
+    this.stackTop -= WRAP_CTX;
+  },
+
+  /**
+   * The callbacks of `evictAndRetry` for `loc`'s map (made once per handler; returns retry's
+   * name), sharing its context on the stack (WRAP_*):
+   * - retry, a bpf_loop step: an eviction pass over the map (`oldest`), the delete of the entry
+   *   it found, the insert again; its result is kept, and the loop stops unless it is E2BIG.
+   * - oldest, a bpf_for_each_map_elem step: an entry numbered lower than the best so far
+   *   becomes the best, its key copied to the victim bytes. Copying at each improvement rather
+   *   than deleting in a second pass: in a map filled in order but walked in hash order, the
+   *   best improves about ln(n) times.
+   */
+  wrapRetryCallback(this: ProbeGen, loc: Extract<GlobalLoc, { kind: 'array' }>): string {
+    let made = madeWrapCallbacks.get(this);
+    if (!made) madeWrapCallbacks.set(this, made = new Map());
+    const known = made.get(loc.map);
+    if (known) return known;
+    const map = loc.map;
+    const oldest = this.fresh('oldestcb');
+    const retry = this.fresh('retrycb');
+    const subprogram = (name: string, body: (cb: Assembler<MapSpec, Token>) => void) => {
+      const cb = new Assembler<MapSpec, Token>();
+      cb.at(this.a.currentSpan);
+      cb.func(name);
+      body(cb);
+      this.subprogs.push(cb);
+    };
+    // retry(index R1, ctx R2)
+    subprogram(retry, (cb) => {
+      const insert = this.fresh('reinsert');
+      const stop = this.fresh('retrystop');
+      cb.mov64Reg(R6, R2);
+      cb.stDW(R6, WRAP_BEST, -1);
+      cb.ldMapFd(R1, map);
+      cb.ldFunc(R2, oldest);
+      cb.mov64Reg(R3, R6);
+      cb.mov64Imm(R4, 0);
+      cb.call('for_each_map_elem');
+      cb.ldxDW(R1, R6, WRAP_BEST);
+      cb.jmpImm('jeq', R1, -1, insert); // emptied meanwhile by other CPUs
+      cb.ldMapFd(R1, map);
+      cb.ldxDW(R2, R6, WRAP_VICTIM);
+      cb.call('map_delete_elem'); // ENOENT: another CPU evicted it first; the insert tells
+      cb.label(insert);
+      cb.ldMapFd(R1, map);
+      cb.ldxDW(R2, R6, WRAP_KEY);
+      cb.ldxDW(R3, R6, WRAP_VALUE);
+      cb.ldxDW(R4, R6, WRAP_FLAGS);
+      cb.call('map_update_elem');
+      cb.stxDW(R6, WRAP_RESULT, R0);
+      cb.mov64Reg(R1, R0);
+      cb.mov64Imm(R0, 1);
+      cb.jmpImm('jne', R1, -E2BIG, stop);
+      cb.mov64Imm(R0, 0);
+      cb.label(stop);
+      cb.exit();
+    });
+    // oldest(map R1, key R2, value R3, ctx R4)
+    subprogram(oldest, (cb) => {
+      const younger = this.fresh('younger');
+      if (loc.value === 'stats') mergedSeq(cb, map, loc.seqOffset, this.layout.possibleCpus, (h) => this.fresh(h));
+      else cb.ldxDW(R1, R3, loc.seqOffset);
+      cb.ldxDW(R5, R4, WRAP_BEST);
+      cb.jmpReg('jge', R1, R5, younger);
+      cb.stxDW(R4, WRAP_BEST, R1);
+      cb.ldxDW(R1, R4, WRAP_VICTIM);
+      const size = map.keySize;
+      if (size <= 64) {
+        for (let i = 0; i < size; i += 8) {
+          cb.ldxDW(R3, R2, i);
+          cb.stxDW(R1, i, R3);
+        }
+      } else {
+        // A key with string fields: one helper call rather than a long run of loads and stores.
+        cb.mov64Reg(R3, R2);
+        cb.mov64Imm(R2, size);
+        cb.call('probe_read_kernel');
+      }
+      cb.label(younger);
+      cb.mov64Imm(R0, 0);
+      cb.exit();
+    });
+    made.set(map, retry);
+    return retry;
   },
 };
+
+/**
+ * In an eviction pass over a statistics array (per-CPU values, `oldest` above): R1 = the entry's
+ * insertion number, which only the copy of the CPU that inserted it holds (the others are 0),
+ * so the largest of every possible CPU's (map_lookup_percpu_elem, Linux 5.19+); R2 and R4 are
+ * kept, R3 is not. The for_each_map_elem step gives only this CPU's copy.
+ */
+function mergedSeq(cb: Assembler<MapSpec, Token>, map: MapSpec, seqOffset: number, cpus: number, fresh: (h: string) => string): void {
+  const top = fresh('seqcpu');
+  const next = fresh('seqnext');
+  const done = fresh('seqdone');
+  cb.mov64Reg(R6, R2); // key
+  cb.mov64Reg(R8, R4); // ctx
+  cb.mov64Imm(R7, 0); // the largest number so far
+  cb.mov64Imm(R9, 0); // the CPU
+  cb.label(top);
+  cb.jmpImm('jge', R9, cpus, done);
+  cb.ldMapFd(R1, map);
+  cb.mov64Reg(R2, R6);
+  cb.mov64Reg(R3, R9);
+  cb.call('map_lookup_percpu_elem');
+  cb.jmpImm('jeq', R0, 0, next);
+  cb.ldxDW(R1, R0, seqOffset);
+  cb.jmpReg('jle', R1, R7, next);
+  cb.mov64Reg(R7, R1);
+  cb.label(next);
+  cb.alu64Imm('add', R9, 1);
+  cb.ja(top);
+  cb.label(done);
+  cb.mov64Reg(R1, R7);
+  cb.mov64Reg(R2, R6);
+  cb.mov64Reg(R4, R8);
+}
+
+/** Each handler's `wrapRetryCallback`s, by map. */
+const madeWrapCallbacks = new WeakMap<ProbeGen, Map<MapSpec, string>>();
 
 export type ArraysMethods = typeof arraysMethods;

@@ -30,8 +30,6 @@ export const expressionsMethods = {
     const v = this.prog.bindings.vars.get(sym)!;
     const loc = this.layout.globals.get(v);
     if (!loc) throw new Error(`internal error: global ${v.name} has no kernel storage`);
-    // `%` arrays evict their oldest entry when full, which the kernel maps do not do yet.
-    if (loc.kind === 'array' && v.wrap) throw unsupported(`array ${v.name}, which wraps (%), in kernel context`, sym.tok);
     return loc;
   },
 

@@ -3,7 +3,6 @@
 // every CPU's copy merged.
 
 import { EMPTY_AGGREGATE, HIST_INDEX_RANGE } from '../../format/errors.js';
-import { arrayOverflowMessage } from '../../elaborate/runtime-messages.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
 import type { Var } from '../../elaborate/model.js';
@@ -425,17 +424,10 @@ export const statisticsMethods = {
       this.zeroScratch(zero, loc.stats.size);
       this.nextSeq();
       a.stxDW(R7, zero + loc.seqOffset, R0);
-      a.ldMapFd(R1, loc.map);
-      a.mov64Reg(R2, R7);
-      a.alu64Imm('add', R2, keyOff);
-      a.mov64Reg(R3, R7);
-      a.alu64Imm('add', R3, zero);
-      a.mov64Imm(R4, 1);
-      a.call('map_update_elem');
+      // Inserted by another CPU meanwhile is as good; full is the overflow error, or an
+      // eviction in a `%` array (arrays.ts).
       const inserted = this.fresh('statins');
-      a.jmpImm('jeq', R0, 0, inserted);
-      a.jmpImm('jeq', R0, -17, inserted);
-      this.runtimeError(arrayOverflowMessage(loc.var), t.kind === 'arrayindex' ? t.base.tok : e.tok);
+      this.updateMap(loc, keyOff, { base: R7, off: zero }, 1, t.kind === 'arrayindex' ? t.base.tok : e.tok, inserted);
       a.label(inserted);
       this.lookupKey(loc.map, keyOff);
       a.jmpImm('jeq', R0, 0, this.to(EXIT));

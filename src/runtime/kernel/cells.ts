@@ -13,6 +13,9 @@ import { slotSize } from '../../bpf/codegen/kstrings.js';
 import type { StatData } from '../../format/stats.js';
 import type { MapHandle } from './map-handle.js';
 
+/** Evictions one user-space insert into a full `%` array may try (see KernelArray.put). */
+const WRAP_TRIES = 64;
+
 /** A key's fields packed as the kernel builds them: strings cut to maxLen - 1, zero-padded. */
 function encodeFields(fields: RecordField[], values: Value[], size: number, maxLen: number): Buffer {
   const b = Buffer.alloc(size);
@@ -171,11 +174,7 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
     return perCpuStats(this.map, this.loc.stats!, b, (v) => {
       // A statistic created by user space is numbered in CPU 0's copy, once.
       if (!b && v.readBigUInt64LE(this.loc.seqOffset) === 0n) v.writeBigUInt64LE(this.nextSeq(), this.loc.seqOffset);
-      try {
-        this.map.update(key, v);
-      } catch {
-        throw new ArrayFullError();
-      }
+      this.put(key, v);
     });
   }
 
@@ -209,11 +208,42 @@ export class KernelArray implements ArrayStore<Value | PerCpuStats> {
     if (this.loc.value === 'long') b.writeBigInt64LE(BigInt.asIntN(64, entry.value as bigint), 0);
     else b.write((entry.value as string).slice(0, this.maxLen - 1), 0, 'latin1');
     b.writeBigUInt64LE(old ? old.readBigUInt64LE(this.loc.seqOffset) : this.nextSeq(), this.loc.seqOffset);
-    try {
-      this.map.update(key, b);
-    } catch {
-      throw new ArrayFullError();
+    this.put(key, b);
+  }
+
+  /**
+   * Writes an entry; ArrayFullError when the map is full. A new key in a full `%` array evicts
+   * the entry first in iteration order (lowest insertion number) instead, as StapArray.makeRoom
+   * and kernel handlers (codegen/arrays.ts) do. Kernel handlers inserting meanwhile may take
+   * the room each time (a probe on tstap's own syscalls inserts before each of them): once
+   * others have taken as many insertion numbers as the array holds since this entry's, it
+   * would have been evicted by now had it gone in first, and the store is as good as done.
+   */
+  private put(key: Buffer, value: Buffer): void {
+    const mine = value.readBigUInt64LE(this.loc.seqOffset);
+    const room = BigInt(this.map.spec.maxEntries);
+    for (let tries = 1; ; tries++) {
+      try {
+        this.map.update(key, value);
+        return;
+      } catch {
+        if (!this.loc.var.wrap || tries > WRAP_TRIES) throw new ArrayFullError();
+        // Numbers taken since ours, but for these looks of our own (one per try).
+        if (this.nextSeq() - mine - BigInt(tries) >= room) return;
+        this.evictOldest();
+      }
     }
+  }
+
+  /** Deletes the entry with the lowest insertion number, if any. */
+  private evictOldest(): void {
+    let oldest: Buffer | null = null;
+    let low = 0n;
+    for (const { key, value } of this.map.dump()) {
+      const seq = this.seqOf(value);
+      if (!oldest || seq < low) [oldest, low] = [key, seq];
+    }
+    if (oldest) this.map.delete(oldest);
   }
 
   set1(k: Value, value: Value | PerCpuStats): boolean {
