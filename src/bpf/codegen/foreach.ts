@@ -144,13 +144,8 @@ export const foreachMethods = {
       a.stxDW(R7, st.value, R1);
       this.assignFrom(s.value, st.value, false);
     }
-    const cont = this.fresh('hfcont');
-    const brk = this.fresh('hfbrk');
-    this.labelDepth.set(cont, this.depth);
-    this.labelDepth.set(brk, this.depth);
-    this.loops.push({ brk, cont });
-    this.stmt(s.body);
-    this.loops.pop();
+    const { cont, brk } = this.loopLabels('hf');
+    this.loopBody(s.body, { cont, brk });
     a.label(cont);
     a.mov64Imm(R0, 0);
     a.exit();
@@ -263,13 +258,8 @@ export const foreachMethods = {
       }
       this.assignFrom(s.value, f.valBest, f.loc.value === 'string');
     }
-    const cont = this.fresh('fecont');
-    const brk = this.fresh('febrk');
-    this.labelDepth.set(cont, this.depth);
-    this.labelDepth.set(brk, this.depth);
-    this.loops.push({ brk, cont });
-    this.stmt(s.body);
-    this.loops.pop();
+    const { cont, brk } = this.loopLabels('fe');
+    this.loopBody(s.body, { cont, brk });
     a.label(cont);
     this.tick(1, s.tok);
     a.mov64Imm(R0, 0);

@@ -126,10 +126,7 @@ export const statementsMethods = {
     }
     const a = this.a;
     const top = this.fresh('loop');
-    const cont = this.fresh('cont');
-    const brk = this.fresh('brk');
-    this.labelDepth.set(cont, this.depth);
-    this.labelDepth.set(brk, this.depth);
+    const { cont, brk } = this.loopLabels('');
     // The interpreter's accounting, action for action: one before the loop (two with an init
     // statement), one per iteration charged at the body's first statement.
     this.tick(s.init ? 2 : 1, s.tok);
@@ -137,9 +134,7 @@ export const statementsMethods = {
     a.label(top);
     this.long(s.cond);
     a.jmpImm('jeq', R0, 0, brk);
-    this.loops.push({ brk, cont });
-    this.stmt(s.body);
-    this.loops.pop();
+    this.loopBody(s.body, { cont, brk });
     a.label(cont);
     if (s.incr) this.effect(s.incr.value);
     this.tick(1, firstTok(s.body) ?? s.tok);
@@ -170,15 +165,10 @@ export const statementsMethods = {
         a.ldxDW(R1, R7, temp);
         a.stxDW(this.fp, slot, R1);
       }
-      const cont = this.fresh('cont');
-      const brk = this.fresh('brk');
-      this.labelDepth.set(cont, this.depth);
-      this.labelDepth.set(brk, this.depth);
+      const { cont, brk } = this.loopLabels('');
       this.long(s.cond);
       a.jmpImm('jeq', R0, 0, brk);
-      this.loops.push({ brk, cont });
-      this.stmt(s.body);
-      this.loops.pop();
+      this.loopBody(s.body, { cont, brk });
       a.label(cont);
       if (s.incr) this.effect(s.incr.value);
       this.tick(1, firstTok(s.body) ?? s.tok);
@@ -191,6 +181,21 @@ export const statementsMethods = {
     // Every iteration costs an action: the budget ends the loop before bpf_loop's count does.
     this.runLoop(this.maxAction + 2, iterate.name);
     this.dispatchEscapes(iterate.escaped);
+  },
+
+  /** A loop's `continue` and `break` targets, at this callback depth (the caller places them). */
+  loopLabels(this: ProbeGen, hint: string): { cont: string; brk: string } {
+    const labels = { cont: this.fresh(`${hint}cont`), brk: this.fresh(`${hint}brk`) };
+    this.labelDepth.set(labels.cont, this.depth);
+    this.labelDepth.set(labels.brk, this.depth);
+    return labels;
+  },
+
+  /** A loop's body, where `continue` and `break` go to `labels`. */
+  loopBody(this: ProbeGen, body: A.Stmt, labels: { cont: string; brk: string }): void {
+    this.loops.push(labels);
+    this.stmt(body);
+    this.loops.pop();
   },
 
   /** Stack slots of the long locals a loop's condition, body or increment names. */
