@@ -128,16 +128,11 @@ export const statementsMethods = {
     const top = this.fresh('loop');
     const { cont, brk } = this.loopLabels('');
     // The interpreter's accounting, action for action: one before the loop (two with an init
-    // statement), one per iteration charged at the body's first statement.
+    // statement), one per iteration (forIteration).
     this.tick(s.init ? 2 : 1, s.tok);
     if (s.init) this.effect(s.init.value);
     a.label(top);
-    this.long(s.cond);
-    a.jmpImm('jeq', R0, 0, brk);
-    this.loopBody(s.body, { cont, brk });
-    a.label(cont);
-    if (s.incr) this.effect(s.incr.value);
-    this.tick(1, firstTok(s.body) ?? s.tok);
+    this.forIteration(s, { cont, brk });
     a.ja(top);
     a.label(brk);
   },
@@ -166,12 +161,7 @@ export const statementsMethods = {
         a.stxDW(this.fp, slot, R1);
       }
       const { cont, brk } = this.loopLabels('');
-      this.long(s.cond);
-      a.jmpImm('jeq', R0, 0, brk);
-      this.loopBody(s.body, { cont, brk });
-      a.label(cont);
-      if (s.incr) this.effect(s.incr.value);
-      this.tick(1, firstTok(s.body) ?? s.tok);
+      this.forIteration(s, { cont, brk });
       a.mov64Imm(R0, 0);
       a.exit();
       a.label(brk);
@@ -189,6 +179,19 @@ export const statementsMethods = {
     this.labelDepth.set(labels.cont, this.depth);
     this.labelDepth.set(labels.brk, this.depth);
     return labels;
+  },
+
+  /**
+   * One iteration of a for/while loop: the condition (false: to `brk`), the body, `cont`, the
+   * increment, and the iteration's action charged at the body's first statement.
+   */
+  forIteration(this: ProbeGen, s: A.ForLoop, labels: { cont: string; brk: string }): void {
+    this.long(s.cond);
+    this.a.jmpImm('jeq', R0, 0, labels.brk);
+    this.loopBody(s.body, labels);
+    this.a.label(labels.cont);
+    if (s.incr) this.effect(s.incr.value);
+    this.tick(1, firstTok(s.body) ?? s.tok);
   },
 
   /** A loop's body, where `continue` and `break` go to `labels`. */
