@@ -5,18 +5,24 @@
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
 import { unescapeLiteral } from '../../format/escapes.js';
-import { parseFormat } from '../../parse/format.js';
+import { parseFormat, type FormatComponent } from '../../parse/format.js';
 import { printComponents } from '../../format/print.js';
 import { memberOf } from '../../runtime/meta/btf-layout.js';
 import { R0, R1, R2, R3, R4, R5, R6, R7, R9 } from '../insn.js';
 import type { RecordField, RecordKind } from '../spec.js';
 import { recordLayout } from '../../wire/records.js';
-import { emitSprintf, sprintfArgKinds, type SprintfArg } from './sprintf.js';
+import { DUMP_MAX, dumpArgs, emitDumpRead, emitDumpSizeChecks, emitSprintf, isDump, sprintfArgKinds, type SprintfArg, type SprintfSite } from './sprintf.js';
 import { isDeferred } from './deferred.js';
 import { USER_SYMBOL_FUNCTIONS } from '../../format/usyms.js';
 import { ERRNO_COUNT, ERRNO_SLOT, errnoTable } from './name-tables.js';
 import { DROPPED_OFFSET, STATE_OFFSET, EXIT, QuoteState, unsupported } from './shared.js';
 import type { ProbeGen } from './gen.js';
+
+/**
+ * A record field's value made before the record is built: a long in a stack slot, a string in
+ * scratch, or a dump's bytes (`len` a stack slot) sent as a string field that may hold NULs.
+ */
+export type Prepared = { kind: 'long'; slot: number } | { kind: 'string'; off: number } | { kind: 'bytes'; buf: number; len: number };
 
 export const outputMethods = {
   /**
@@ -29,7 +35,8 @@ export const outputMethods = {
     const components = e.withFormat ? parseFormat(e.format!) : printComponents(
       e.args.map((x) => (this.typeOf(x) === 'string' ? 'string' : 'long')),
       { ...(e.withDelim ? { delimiter: e.delimiter! } : {}), newline: e.withNewline });
-    const kinds = sprintfArgKinds(components, (what) => unsupported(what, e.tok));
+    if (components.some(isDump)) this.dumpContext(e.tok);
+    const kinds = sprintfArgKinds(components);
     if (kinds.length !== e.args.length) throw unsupported('sprintf with a mismatched argument count', e.tok);
     const top = this.stackTop;
     const S = this.ks.maxLen;
@@ -44,7 +51,14 @@ export const outputMethods = {
       return { kind: 'long', slot };
     });
     this.a.at(e.tok);
-    const out = emitSprintf({
+    const out = emitSprintf(this.sprintfSite(e.tok), components, args);
+    this.stackTop = top;
+    return out;
+  },
+
+  /** What sprintf.ts generates code with; its run-time errors are the call's at `tok`. */
+  sprintfSite(this: ProbeGen, tok: Token): SprintfSite {
+    return {
       asm: () => this.a,
       fp: this.fp,
       stack: (bytes) => this.stack(bytes),
@@ -53,10 +67,34 @@ export const outputMethods = {
       scratch: (bytes) => this.scratch(bytes),
       constant: (bytes) => this.layout.constant(bytes),
       ks: this.ks,
-      unsupported: (what) => unsupported(what, e.tok),
-    }, components, args);
-    this.stackTop = top;
-    return out;
+      unsupported: (what) => unsupported(what, tok),
+      fresh: (hint) => this.fresh(hint),
+      fail: (fmt, slots) => this.failWith(fmt, slots, tok),
+    };
+  },
+
+  /** A run-time error whose message is bpf_snprintf of `fmt` with the longs in `slots` (none: `fmt` itself). */
+  failWith(this: ProbeGen, fmt: string, slots: number[], tok: Token): void {
+    if (slots.length === 0) {
+      this.runtimeError(fmt, tok);
+      return;
+    }
+    const data = this.stack(8 * slots.length);
+    slots.forEach((slot, i) => {
+      this.a.ldxDW(R1, this.fp, slot);
+      this.a.stxDW(this.fp, data + 8 * i, R1);
+    });
+    const msg = this.snprintfSlots(fmt, data, slots.length);
+    this.stackTop -= 8 * slots.length;
+    this.runtimeError({ scratch: msg }, tok);
+  },
+
+  /**
+   * %m/%M read the probed context's memory. begin/end handlers have none: the interpreter's reads
+   * there fault, so such a handler stays with it (under --runtime=bpf).
+   */
+  dumpContext(this: ProbeGen, tok: Token): void {
+    if (this.target.attach.kind === 'test_run') throw unsupported('%m/%M in a begin/end handler (no probed context whose memory they read)', tok);
   },
 
   print(this: ProbeGen, e: A.PrintFormat): void {
@@ -72,24 +110,29 @@ export const outputMethods = {
       this.a.mov64Imm(R0, 0);
       return;
     }
-    if (e.withFormat) parseFormat(e.format!); // already validated at pass 1
+    const components = e.withFormat ? parseFormat(e.format!) : []; // already validated at pass 1
+    const dumps = dumpArgs(components);
+    if (dumps.length > 0) this.dumpContext(e.tok);
+    // The kernel needs the addresses and sizes of dumps itself.
+    const inKernel = new Set(dumps.flatMap((d) => (d.precision === null ? [d.addr] : [d.addr, d.precision])));
     // Arguments that are calls of user-space-only built-ins (ctime(...)) travel as their own
     // arguments; user space makes the call when it formats the line.
     // Not inside try: a deferred call's error could not reach the catch block any more.
-    const deferred = e.args.map((x) => (this.tries.length === 0 && isDeferred(x, this.prog) ? (x as A.FunctionCall).name : null));
+    const deferred = e.args.map((x, i) => (!inKernel.has(i) && this.tries.length === 0 && isDeferred(x, this.prog) ? (x as A.FunctionCall).name : null));
     const sent = e.args.flatMap((x, i) => (deferred[i] ? (x as A.FunctionCall).args : [x]));
     const fields: RecordField[] = sent.map((x) => (this.typeOf(x) === 'string' ? { type: 'string', size: this.ks.maxLen } : { type: 'long' }));
+    const ready = new Map<number, Prepared>();
+    const top = this.stackTop;
+    if (dumps.length > 0) this.prepareDumps(e, components, deferred, sent, fields, ready);
     const call = this.records.printCalls.length;
     this.records.printCalls.push(e);
     // usymname() and kin: the probe's user stack goes first, in a record of its own; this one
     // names it by pid and time (two more long fields) and user space looks addresses up in it.
-    const ready = new Map<number, number>();
-    const top = this.stackTop;
     const ucontext = deferred.some((d) => d !== null && USER_SYMBOL_FUNCTIONS.has(d));
     if (ucontext) {
       const ctx = this.userStackRecord(true);
       for (const slot of [ctx.pid, ctx.time]) {
-        ready.set(sent.length, slot);
+        ready.set(sent.length, { kind: 'long', slot });
         sent.push({ kind: 'literal_number', tok: e.tok, value: 0n } as unknown as A.Expr);
         fields.push({ type: 'long' });
       }
@@ -100,11 +143,66 @@ export const outputMethods = {
   },
 
   /**
-   * Evaluates `args` and sends a record of `fields` (wire/records.ts): longs only, reserved in the
-   * ring buffer and filled in place; with strings, built in scratch with each string taking only
-   * its bytes, then copied with bpf_ringbuf_output.
+   * A print with %m/%M: its arguments evaluated in order (into `ready`), stap's size check, then
+   * each dump's bytes read, a fault being the print's error before anything is sent. A dump goes
+   * in place of its address as a string field of its bytes, which user space formats (a string
+   * stands for the memory in format/printf.ts), clamping to the line as stap does. Its size is the
+   * precision if positive, else 1 (stap's clamp to the line's room can only make it smaller).
    */
-  emitRecord(this: ProbeGen, what: RecordKind, fields: RecordField[], args: A.Expr[] = [], ready = new Map<number, number>()): void {
+  prepareDumps(this: ProbeGen, e: A.PrintFormat, components: FormatComponent[], deferred: (string | null)[], sent: A.Expr[],
+    fields: RecordField[], ready: Map<number, Prepared>): void {
+    const a = this.a;
+    sent.forEach((x, i) => {
+      if (fields[i]!.type === 'string') {
+        ready.set(i, { kind: 'string', off: this.str(x) });
+        return;
+      }
+      this.long(x);
+      const slot = this.stack(8);
+      a.stxDW(this.fp, slot, R0);
+      ready.set(i, { kind: 'long', slot });
+    });
+    // Each print argument's value (the first of a deferred call's), by its place in the format.
+    const at: number[] = [];
+    e.args.reduce((k, x, i) => (at[i] = k) + (deferred[i] ? (x as A.FunctionCall).args.length : 1), 0);
+    const args = e.args.map((_, i): SprintfArg => {
+      const r = ready.get(at[i]!);
+      return r?.kind === 'long' ? { kind: 'long', slot: r.slot } : { kind: 'string', off: 0, max: 0 };
+    });
+    const site = this.sprintfSite(e.tok);
+    a.at(e.tok);
+    emitDumpSizeChecks(site, components, args);
+    for (const d of dumpArgs(components)) {
+      const len = this.stack(8);
+      let max = DUMP_MAX;
+      const p = d.precision === null ? null : args[d.precision]!;
+      if (p?.kind === 'long') {
+        // stap cuts the precision to an int; at most a page passed the size check.
+        a.ldxDW(R1, this.fp, p.slot);
+        a.alu64Imm('lsh', R1, 32);
+        a.alu64Imm('arsh', R1, 32);
+        this.clampSigned(R1, 1, DUMP_MAX);
+        a.stxDW(this.fp, len, R1);
+      } else {
+        max = typeof d.c.precision === 'number' ? Math.min(Math.max(d.c.precision, 1), DUMP_MAX) : 1;
+        a.stDW(this.fp, len, max);
+      }
+      const addr = args[d.addr]!;
+      if (addr.kind !== 'long') throw new Error('printf: %m takes a long');
+      const buf = this.scratch(max);
+      emitDumpRead(site, { dst: () => { a.mov64Reg(R1, R7); a.alu64Imm('add', R1, buf); }, n: len, addr: addr.slot, max, user: d.c.flags.special });
+      ready.set(at[d.addr]!, { kind: 'bytes', buf, len });
+      fields[at[d.addr]!] = { type: 'string', size: max + 1 };
+    }
+  },
+
+  /**
+   * Evaluates `args` (but those `ready`; a number there is a long's stack slot) and sends a record
+   * of `fields` (wire/records.ts): longs only, reserved in the ring buffer and filled in place;
+   * with strings, built in scratch with each string taking only its bytes, then copied with
+   * bpf_ringbuf_output.
+   */
+  emitRecord(this: ProbeGen, what: RecordKind, fields: RecordField[], args: A.Expr[] = [], ready = new Map<number, number | Prepared>()): void {
     const a = this.a;
     const fmt = this.records.add(what, fields);
     const layout = recordLayout(fields);
@@ -112,17 +210,20 @@ export const outputMethods = {
     // Evaluate first: helpers clobber R0-R5, and the reservation must not be held across them.
     const longSlots: number[] = [];
     const strSlots: number[] = [];
+    const dumps = new Map<number, { buf: number; len: number }>();
+    let own = 0;
     args.forEach((x, i) => {
-      const done = ready.get(i);
-      if (done !== undefined) {
-        longSlots[i] = done;
-        return;
-      }
-      if (fields[i]!.type === 'long') {
+      const got = ready.get(i);
+      const done: Prepared | undefined = typeof got === 'number' ? { kind: 'long', slot: got } : got;
+      if (done?.kind === 'long') longSlots[i] = done.slot;
+      else if (done?.kind === 'string') strSlots[i] = done.off;
+      else if (done?.kind === 'bytes') dumps.set(i, done);
+      else if (fields[i]!.type === 'long') {
         this.long(x);
         const s = this.stack(8);
         a.stxDW(this.fp, s, R0);
         longSlots[i] = s;
+        own++;
       } else {
         strSlots[i] = this.str(x);
       }
@@ -130,7 +231,7 @@ export const outputMethods = {
     const dropped = this.fresh('drop');
     const end = this.fresh('sent');
     if (layout.hasStrings) {
-      this.sendWithStrings(fmt.id, fields, longSlots, strSlots, dropped);
+      this.sendWithStrings(fmt.id, fields, longSlots, strSlots, dropped, dumps);
       a.ja(end);
     } else {
       a.ldMapFd(R1, this.layout.ringbuf);
@@ -156,16 +257,18 @@ export const outputMethods = {
     a.mov64Imm(R1, 1);
     a.atomic('add', 'dw', R9, DROPPED_OFFSET, R1);
     a.label(end);
-    this.stackTop -= 8 * longSlots.filter((x, i) => x !== undefined && !ready.has(i)).length;
+    this.stackTop -= 8 * own;
   },
 
   /**
    * A record with strings, built in scratch: header and longs at their offsets, then each
-   * string's bytes and NUL right after the previous one (the running length in a stack slot,
-   * bounded for the verifier); bpf_ringbuf_output sends what was used. Jumps to `dropped` when
-   * the ring buffer is full.
+   * string as its length (2 bytes), its bytes and a NUL, right after the previous one (the
+   * running length in a stack slot, bounded for the verifier); a dump (`dumps`, by field) the
+   * same with its bytes, NULs and all. bpf_ringbuf_output sends what was used. Jumps to
+   * `dropped` when the ring buffer is full.
    */
-  sendWithStrings(this: ProbeGen, id: number, fields: RecordField[], longSlots: number[], strSlots: number[], dropped: string): void {
+  sendWithStrings(this: ProbeGen, id: number, fields: RecordField[], longSlots: number[], strSlots: number[], dropped: string,
+    dumps = new Map<number, { buf: number; len: number }>()): void {
     const a = this.a;
     const S = this.ks.maxLen;
     const layout = recordLayout(fields);
@@ -181,19 +284,41 @@ export const outputMethods = {
         a.stxDW(R7, rec + layout.longOffsets[i]!, R1);
         return;
       }
-      a.mov64Reg(R3, R7);
-      a.alu64Imm('add', R3, strSlots[i]!);
+      const dump = dumps.get(i);
+      a.ldxDW(R2, this.fp, pos);
+      a.mov64Reg(R1, R7);
+      a.alu64Imm('add', R1, rec + 2);
+      a.alu64Reg('add', R1, R2);
+      if (dump) {
+        a.ldxDW(R2, this.fp, dump.len);
+        a.mov64Reg(R3, R7);
+        a.alu64Imm('add', R3, dump.buf);
+        a.call('probe_read_kernel');
+        a.ldxDW(R0, this.fp, dump.len);
+        a.alu64Imm('add', R0, 1);
+      } else {
+        a.mov64Reg(R3, R7);
+        a.alu64Imm('add', R3, strSlots[i]!);
+        a.mov64Imm(R2, S);
+        a.call('probe_read_kernel_str');
+        // A failed copy cleared its bytes: it counts as "" (its NUL).
+        this.clampSigned(R0, 1, S);
+      }
+      // R0 = the bytes and the NUL: the length goes before them, the position past the NUL.
       a.ldxDW(R2, this.fp, pos);
       a.mov64Reg(R1, R7);
       a.alu64Imm('add', R1, rec);
       a.alu64Reg('add', R1, R2);
-      a.mov64Imm(R2, S);
-      a.call('probe_read_kernel_str');
-      // A failed copy cleared its bytes: it counts as "" (its NUL).
-      this.clampSigned(R0, 1, S);
-      a.ldxDW(R1, this.fp, pos);
-      a.alu64Reg('add', R1, R0);
-      a.stxDW(this.fp, pos, R1);
+      a.mov64Reg(R3, R0);
+      a.alu64Imm('sub', R3, 1);
+      a.stxH(R1, 0, R3);
+      if (dump) {
+        a.alu64Reg('add', R1, R3);
+        a.stB(R1, 2, 0);
+      }
+      a.alu64Reg('add', R2, R0);
+      a.alu64Imm('add', R2, 2);
+      a.stxDW(this.fp, pos, R2);
     });
     a.ldMapFd(R1, this.layout.ringbuf);
     a.mov64Reg(R2, R7);

@@ -15,6 +15,11 @@
 // each writing where the previous one ended. So is one with more than 12 arguments, and one
 // where stap's clamping of a width or precision to the room left in the MAXSTRINGLEN buffer
 // could matter and the position is not known at compile time.
+//
+// %m and %M (memory dumps) and %b where the room left is only known at run time are written
+// by code of their own at the position, which is then kept as stap keeps it: the bytes stap's
+// loops would write, even past a NUL (the string ends there, but a later %m still reads, and
+// may fault, according to where stap is by then).
 
 import type { Assembler } from '../asm.js';
 import { R0, R1, R2, R3, R4, R5, R7, type Reg, type WReg } from '../insn.js';
@@ -39,6 +44,12 @@ export interface SprintfSite {
   constant(bytes: string): { map: MapSpec; offset: number };
   readonly ks: KernelStrings;
   unsupported(what: string): Error;
+  fresh(hint: string): string;
+  /**
+   * A run-time error of the call (catchable): its message is bpf_snprintf of `fmt` with the longs
+   * in stack slots `slots` (with no slots, `fmt` is the message itself). The code jumps away.
+   */
+  fail(fmt: string, slots: number[]): void;
 }
 
 /** An evaluated argument: a string in scratch (`max`: the most bytes it can have), or a long on the stack. */
@@ -51,16 +62,11 @@ const MAX_ARGS = 12;
 /** A u64 argument's share of BIN_ARGS, 4-byte aligned after a string or a char. */
 const NUMBER_BIN = 11;
 
-/**
- * The argument types a format takes in a kernel handler, `*` widths and precisions included;
- * throws for what the kernel back end does not format.
- */
-export function sprintfArgKinds(components: readonly FormatComponent[], unsupported: (what: string) => Error): ('long' | 'string')[] {
+/** The argument types a format takes in a kernel handler, `*` widths and precisions included. */
+export function sprintfArgKinds(components: readonly FormatComponent[]): ('long' | 'string')[] {
   const kinds: ('long' | 'string')[] = [];
   for (const c of components) {
     if (c.type === 'literal') continue;
-    if (c.type === 'memory' || c.type === 'memory_hex') throw unsupported('sprintf %m and %M in a kernel probe');
-    if (c.type === 'binary' && (c.width === '*' || c.precision === '*')) throw unsupported('sprintf %b with a * width or precision in a kernel probe');
     if (c.width === '*') kinds.push('long');
     if (c.precision === '*') kinds.push('long');
     kinds.push(c.type === 'string' ? 'string' : 'long');
@@ -71,6 +77,124 @@ export function sprintfArgKinds(components: readonly FormatComponent[], unsuppor
 /** sprintf of `components` with `args` (evaluated, in order); returns the result's scratch offset. */
 export function emitSprintf(site: SprintfSite, components: readonly FormatComponent[], args: readonly SprintfArg[]): number {
   return new KernelSprintf(site, args, components).run(components);
+}
+
+/** PAGE_SIZE: the largest dump stap allows; memory is readable or not a page at a time. */
+export const DUMP_MAX = 4096;
+const FAULT = 'read fault [man error::fault] at 0x%llx';
+
+export const isDump = (c: FormatComponent): boolean => c.type === 'memory' || c.type === 'memory_hex';
+
+/** For each %m/%M: the index of its address among the arguments, and of its `*` precision if any. */
+export function dumpArgs(components: readonly FormatComponent[]): { c: FormatComponent; addr: number; precision: number | null }[] {
+  const out: { c: FormatComponent; addr: number; precision: number | null }[] = [];
+  let ix = 0;
+  for (const c of components) {
+    if (c.type === 'literal') continue;
+    if (c.width === '*') ix++;
+    const precision = c.precision === '*' ? ix++ : null;
+    if (isDump(c)) out.push({ c, addr: ix, precision });
+    ix++;
+  }
+  return out;
+}
+
+/**
+ * The check stap's translator puts before any output of a print with %m/%M: a size (the
+ * precision, 1 without one) over a page is an error, "N is too many bytes for a memory dump"
+ * (the first such conversion's; a `*` precision compared as the 64-bit value it is).
+ */
+export function emitDumpSizeChecks(site: SprintfSite, components: readonly FormatComponent[], args: readonly SprintfArg[]): void {
+  const a = site.asm();
+  for (const d of dumpArgs(components)) {
+    if (d.precision === null) {
+      const size = typeof d.c.precision === 'number' && d.c.precision > 0 ? d.c.precision : 1;
+      if (size > DUMP_MAX) site.fail(`${size} is too many bytes for a memory dump`, []);
+      continue;
+    }
+    const arg = args[d.precision]!;
+    if (arg.kind !== 'long') throw new Error('sprintf: * takes a long');
+    const ok = site.fresh('dsize');
+    a.ldxDW(R1, site.fp, arg.slot);
+    a.jmpImm('jsle', R1, DUMP_MAX, ok);
+    site.fail('%lld is too many bytes for a memory dump', [arg.slot]);
+    a.label(ok);
+  }
+}
+
+/** A read of a dump's bytes: see emitDumpRead. */
+export interface DumpRead {
+  /** Puts the destination address in R1 (may use R2 too). */
+  dst(): void;
+  /** Stack slots: how many bytes (0 .. max), and the address. */
+  n: number;
+  addr: number;
+  /** The most bytes: bounds the size for the verifier. */
+  max: number;
+  /** `#`: user memory (stap's uread), else kernel memory (kread). */
+  user: boolean;
+}
+
+/**
+ * Reads a dump's bytes, raising stap's "read fault [man error::fault] at 0x..." with the address
+ * of the first byte that cannot be read (nothing is read, and nothing faults, for 0 bytes).
+ */
+export function emitDumpRead(site: SprintfSite, r: DumpRead): void {
+  const a = site.asm();
+  const done = site.fresh('dumpok');
+  r.dst();
+  a.ldxDW(R2, site.fp, r.n);
+  a.jmpImm('jeq', R2, 0, done);
+  a.jmpImm('jgt', R2, r.max, done); // never taken: bounds the size for the verifier
+  a.ldxDW(R3, site.fp, r.addr);
+  a.call(r.user ? 'probe_read_user' : 'probe_read_kernel');
+  a.jmpImm('jeq', R0, 0, done);
+  locateFault(site, r);
+  a.label(done);
+}
+
+/**
+ * After a failed read: the address stap's byte-by-byte loop stops at. A page is readable
+ * whole or not at all, so it is the address itself or the start of the first page after it
+ * whose first byte cannot be read (one byte probed per page).
+ */
+function locateFault(site: SprintfSite, r: DumpRead): void {
+  const a = site.asm();
+  const fp = site.fp;
+  const probe = site.stack(8);
+  const at = site.stack(8);
+  const fault = site.fresh('dumpfault');
+  const fallback = site.fresh('dumpaddr');
+  const probeByte = () => {
+    a.mov64Reg(R1, fp);
+    a.alu64Imm('add', R1, probe);
+    a.mov64Imm(R2, 1);
+    a.ldxDW(R3, fp, at);
+    a.call(r.user ? 'probe_read_user' : 'probe_read_kernel');
+    a.jmpImm('jne', R0, 0, fault);
+  };
+  a.ldxDW(R3, fp, r.addr);
+  a.stxDW(fp, at, R3);
+  probeByte();
+  for (let page = 1; (page - 1) * DUMP_MAX < r.max; page++) {
+    // The page-th page start after the address, while inside the bytes read.
+    a.ldxDW(R1, fp, r.addr);
+    a.alu64Imm('and', R1, DUMP_MAX - 1);
+    a.mov64Imm(R2, page * DUMP_MAX);
+    a.alu64Reg('sub', R2, R1);
+    a.ldxDW(R3, fp, r.n);
+    a.jmpReg('jge', R2, R3, fallback);
+    a.ldxDW(R3, fp, r.addr);
+    a.alu64Reg('add', R3, R2);
+    a.stxDW(fp, at, R3);
+    probeByte();
+  }
+  // Every page reads now (it changed in between): the read failed at its start.
+  a.label(fallback);
+  a.ldxDW(R3, fp, r.addr);
+  a.stxDW(fp, at, R3);
+  a.label(fault);
+  site.fail(FAULT, [at]);
 }
 
 /** A value known at compile time, or a stack slot holding it (a signed 64-bit number). */
@@ -90,6 +214,16 @@ function maskFor(n: number): number {
   while (m < n) m = m * 2 + 1;
   return m;
 }
+
+/** Characters one bpf_snprintf of 12 words as %016llx writes (%M). */
+const HEX_CALL = 16 * MAX_ARGS;
+/** The calls %M makes for `n` bytes. */
+const hexCalls = (n: number) => Math.ceil(n / (HEX_CALL / 2));
+/**
+ * %b: the size a width or precision of 0..8 names (0: none; 9 stands for any larger one), padded
+ * to 16 entries, as the verifier bounds the index by a mask.
+ */
+const BINARY_SIZES = '\0\x01\x02\0\x04\0\0\0\x08' + '\0'.repeat(7);
 
 const NO_FLAGS: FormatComponent['flags'] = { zeropad: false, plus: false, left: false, space: false, special: false, sign: false, large: false };
 
@@ -139,6 +273,16 @@ class KernelSprintf {
   /** A NUL was written for sure: nothing after it is part of the string. */
   private done = false;
   private next = 0;
+  /** The component being written, and the last %m/%M (-1: none). */
+  private index = 0;
+  private readonly lastDump: number;
+  /**
+   * With %m: a stack slot set once the position stap has reached MAXSTRINGLEN (the position slot
+   * stops at cap - 1, where a %m still reads a byte; past the end it reads none).
+   */
+  private readonly overSlot: number | null;
+  /** Bytes the output buffer needs past the largest position (%M's hex calls write 193 at a time). */
+  private readonly tail: number;
 
   constructor(private readonly site: SprintfSite, private readonly args: readonly SprintfArg[], components: readonly FormatComponent[]) {
     this.a = site.asm();
@@ -155,16 +299,28 @@ class KernelSprintf {
       if (c.type === 'literal') words += 1 + (unescapeLiteral(c.literal).match(/[^\t-\r -~]+/g)?.length ?? 0);
       else words += c.type === 'binary' ? 9 : 3 + 2 * runs;
     }
-    this.words = Math.min(MAX_ARGS, Math.max(1, words));
+    const hex = components.some((c) => c.type === 'memory_hex');
+    // %M formats its bytes 12 words per call.
+    this.words = Math.min(MAX_ARGS, Math.max(hex ? MAX_ARGS : 1, words));
     this.data = site.stack(8 * this.words);
     this.posSlot = site.stack(8);
+    this.lastDump = components.reduce((last, c, i) => (isDump(c) ? i : last), -1);
+    this.overSlot = components.some((c) => c.type === 'memory') ? site.stack(8) : null;
+    this.tail = Math.max(this.cap, 8, hex ? HEX_CALL * hexCalls(this.cap >> 1) + 1 : 0);
   }
 
   run(components: readonly FormatComponent[]): number {
-    for (const c of components) {
+    if (this.overSlot !== null) this.a.stDW(this.fp, this.overSlot, 0);
+    emitDumpSizeChecks(this.site, components, this.args);
+    for (const [i, c] of components.entries()) {
+      this.index = i;
       // In the first segment the position may be known to be past what is kept.
       if (!this.posKnown && this.exact !== null && this.exact >= this.cap - 1) this.done = true;
-      if (this.done) break;
+      if (this.done) {
+        // Nothing more shows, but a %m/%M further on still reads memory where stap is by then.
+        if (i > this.lastDump) break;
+        this.settle();
+      }
       if (c.type === 'literal') {
         let text = unescapeLiteral(c.literal);
         // A literal stops at an embedded NUL (stap's _stp_vsnprintf); the next conversion goes on.
@@ -244,8 +400,59 @@ class KernelSprintf {
 
   /** The output buffer: one slot for a single segment; later segments write at [out+pos], pos < 2^k. */
   private output(single: boolean): number {
-    this.out ??= this.site.scratch(single ? this.site.ks.slot : Math.ceil((this.posMask + this.cap) / 8) * 8);
+    this.out ??= this.site.scratch(single ? this.site.ks.slot : Math.ceil((this.posMask + this.tail) / 8) * 8);
     return this.out;
+  }
+
+  /**
+   * Makes the position a run-time value in its slot (writing the segment so far); code that
+   * writes at the position itself starts here.
+   */
+  private settle(): void {
+    this.flush(false);
+    if (this.posKnown) return;
+    // No segment went out and none is pending: nothing was written, the position is 0.
+    this.output(false);
+    this.a.stDW(this.fp, this.posSlot, 0);
+    this.posKnown = true;
+    this.segments++;
+    this.exact = 0;
+  }
+
+  /** R1 = the output buffer at the position (R2 is clobbered). */
+  private atPos(): void {
+    this.a.mov64Reg(R1, R7);
+    this.a.alu64Imm('add', R1, this.output(false));
+    this.a.ldxDW(R2, this.fp, this.posSlot);
+    this.a.alu64Reg('add', R1, R2);
+  }
+
+  /**
+   * R0 = stap's position now (unclamped, small) into the position slot: at most cap - 1 (and
+   * bounded for the verifier), the over flag set when it reached cap. Clobbers R1, R2, R4, R5.
+   */
+  private storePos(): void {
+    const a = this.a;
+    if (this.overSlot !== null) {
+      a.mov64Imm(R1, this.cap - 1);
+      a.alu64Reg('sub', R1, R0);
+      a.alu64Imm('rsh', R1, 63);
+      a.ldxDW(R2, this.fp, this.overSlot);
+      a.alu64Reg('or', R2, R1);
+      a.stxDW(this.fp, this.overSlot, R2);
+    }
+    this.minImm(R0, this.cap - 1);
+    a.alu64Imm('and', R0, this.posMask);
+    a.stxDW(this.fp, this.posSlot, R0);
+    this.posKnown = true;
+  }
+
+  /** The room left at the position (cap - pos, at least 1), in a slot. */
+  private roomSlot(): Room {
+    this.a.mov64Imm(R1, this.cap);
+    this.a.ldxDW(R2, this.fp, this.posSlot);
+    this.a.alu64Reg('sub', R1, R2);
+    return { kind: 'slot', slot: this.toSlot(R1).slot };
   }
 
   /** R1 = where the next segment writes. */
@@ -318,15 +525,12 @@ class KernelSprintf {
       a.ldxDW(R1, this.fp, this.posSlot);
       a.alu64Reg('add', R0, R1);
     }
-    this.minImm(R0, this.cap - 1);
-    a.alu64Imm('and', R0, this.posMask);
     if (final) {
+      this.minImm(R0, this.cap - 1);
+      a.alu64Imm('and', R0, this.posMask);
       a.alu64Imm('add', R0, 1);
       this.site.ks.fixTail(R7, this.out!);
-    } else {
-      a.stxDW(this.fp, this.posSlot, R0);
-      this.posKnown = true;
-    }
+    } else this.storePos();
   }
 
   /** A string too long for BIN_ARGS: copied at the position on its own. */
@@ -514,12 +718,23 @@ class KernelSprintf {
         break;
       }
       case 'binary': {
-        const room = this.room(Math.max(wNeed, pNeed, 8));
-        len = this.binary(c, this.longArg(), room);
-        break;
+        // Its choices depend on the room left: known at compile time, or written at run time.
+        // After it, a later %m/%M needs stap's exact position, NUL padding included.
+        const need = Math.max(wNeed, pNeed, 8);
+        const known = this.maxPos + need <= cap || (this.exact !== null && !this.posKnown);
+        if (known && c.width !== '*' && c.precision !== '*' && this.index > this.lastDump) {
+          len = this.binary(c, this.longArg(), this.room(need));
+          break;
+        }
+        this.maxPos = Math.min(cap, this.maxPos + this.binaryAt(c));
+        return;
       }
+      case 'memory':
+      case 'memory_hex':
+        this.maxPos = Math.min(cap, this.maxPos + this.dump(c, c.type === 'memory_hex'));
+        return;
       default:
-        throw this.site.unsupported(`sprintf %${c.type} in a kernel probe`);
+        throw new Error(`sprintf: a ${c.type} component is not a conversion`);
     }
     this.maxPos = Math.min(cap, this.maxPos + len);
     this.exact = null;
@@ -728,7 +943,7 @@ class KernelSprintf {
    * Returns the most bytes it writes.
    */
   private binary(c: FormatComponent, v: number, room: Room): number {
-    if (room.kind === 'slot') throw this.site.unsupported('sprintf %b after text of unknown length that may reach MAXSTRINGLEN, in a kernel probe');
+    if (room.kind === 'slot') throw new Error('sprintf: %b with a room known at run time goes to binaryAt');
     const r = room.kind === 'static' ? room.room : Infinity;
     const clamp = (x: number | '*' | null) => (x === null ? -1 : Math.min(Math.max(x as number, 0), r));
     const bp = (p: number) => (p === 1 || p === 2 || p === 4 || p === 8 ? p : -1);
@@ -757,5 +972,212 @@ class KernelSprintf {
     }
     if (c.flags.left && prec < w) this.nul();
     return Math.max(w, prec);
+  }
+
+  // ---- code writing at the position (%m, %M, %b with a room known at run time) ------------
+
+  /**
+   * _stp_vsprint_memory for %m (the bytes) and %M (two hex digits a byte) at the position:
+   * [spaces][bytes][spaces with '-'][NUL with '0']. Width and precision are clamped to the room
+   * left; the size is the precision if positive, else 1; stap's loop stops at the buffer's end
+   * (%M before half a byte) and reads only the bytes it reaches. Returns the most bytes written.
+   */
+  private dump(c: FormatComponent, hex: boolean): number {
+    const a = this.a;
+    const f = c.flags;
+    const cap = this.cap;
+    this.settle();
+    const room = this.roomSlot();
+    const W = this.bound(c.width, true, room);
+    const P = this.bound(c.precision, true, room);
+    const addr = this.longArg();
+    const lenMax = c.precision === null ? 1 : c.precision === '*' ? cap : Math.max(1, Math.min(c.precision, cap));
+    let len: Q = 1;
+    if (P !== null) {
+      this.load(R1, P);
+      a.alu64Imm('sub', R1, 1);
+      this.max0(R1, R5);
+      a.alu64Imm('add', R1, 1);
+      len = this.toSlot(R1);
+    }
+    const wMax = Math.min(cap, c.width === '*' ? cap : c.width ?? 0);
+    let pad: number | null = null;
+    if (W !== null) {
+      // The width less what the bytes take (two digits a byte for %M).
+      this.load(R0, W);
+      this.load(R1, len);
+      if (hex) a.alu64Imm('lsh', R1, 1);
+      a.alu64Reg('sub', R0, R1);
+      this.max0(R0, R5);
+      pad = this.toSlot(R0).slot;
+    }
+    if (pad !== null && !f.left) {
+      this.padding(' ', pad, wMax);
+      this.settle();
+    }
+    // The bytes the loop reaches: min(len, room), for %M min(len, room / 2); none once full.
+    a.mov64Imm(R1, cap);
+    a.ldxDW(R2, this.fp, this.posSlot);
+    a.alu64Reg('sub', R1, R2);
+    if (hex) a.alu64Imm('rsh', R1, 1);
+    this.load(R2, len);
+    this.minReg(R1, R2);
+    if (this.overSlot !== null && !hex) {
+      a.ldxDW(R2, this.fp, this.overSlot);
+      a.alu64Imm('sub', R2, 1);
+      a.alu64Reg('and', R1, R2);
+    }
+    const n = this.toSlot(R1).slot;
+    const maxN = Math.min(hex ? cap >> 1 : cap, lenMax);
+    if (hex) {
+      const tmp = this.site.scratch((HEX_CALL / 2) * hexCalls(maxN));
+      emitDumpRead(this.site, { dst: () => { a.mov64Reg(R1, R7); a.alu64Imm('add', R1, tmp); }, n, addr, max: maxN, user: f.special });
+      this.hexDigits(tmp, maxN);
+    } else {
+      // Straight into the output: a NUL among the bytes ends the string.
+      emitDumpRead(this.site, { dst: () => this.atPos(), n, addr, max: maxN, user: f.special });
+      this.mayNul = true;
+    }
+    a.ldxDW(R0, this.fp, n);
+    if (hex) a.alu64Imm('lsh', R0, 1);
+    a.ldxDW(R1, this.fp, this.posSlot);
+    a.alu64Reg('add', R0, R1);
+    this.storePos();
+    this.exact = 0;
+    if (pad !== null && f.left) {
+      this.padding(' ', pad, wMax);
+      this.exact = null;
+    }
+    if (f.zeropad) {
+      this.nul();
+      this.exact = null;
+    }
+    return Math.max(wMax, hex ? 2 * lenMax : lenMax) + (f.zeropad ? 1 : 0);
+  }
+
+  /**
+   * The hex digits of the bytes at [R7+tmp], written at the position: each word byte-swapped
+   * and formatted as %016llx, 12 words a call. What lies past the bytes read is written too,
+   * after the position's end: later output overwrites it, or the string ends before it.
+   */
+  private hexDigits(tmp: number, maxN: number): void {
+    const a = this.a;
+    const k = this.site.constant('%016llx'.repeat(MAX_ARGS));
+    for (let call = 0; call < hexCalls(maxN); call++) {
+      for (let j = 0; j < MAX_ARGS; j++) {
+        a.ldxDW(R1, R7, tmp + (HEX_CALL / 2) * call + 8 * j);
+        a.be(R1, 64);
+        a.stxDW(this.fp, this.data + 8 * j, R1);
+      }
+      this.atPos();
+      if (call > 0) a.alu64Imm('add', R1, HEX_CALL * call);
+      a.mov64Imm(R2, HEX_CALL + 1);
+      a.ldMapValue(R3, k.map, k.offset);
+      a.mov64Reg(R4, this.fp);
+      a.alu64Imm('add', R4, this.data);
+      a.mov64Imm(R5, 8 * MAX_ARGS);
+      a.call('snprintf');
+    }
+  }
+
+  /**
+   * _stp_vsprint_binary at the position, where the room left is known only at run time (or a
+   * later %m/%M needs the exact position): width and precision clamped to the room; the size is
+   * the precision's if it is 1, 2, 4 or 8, else the width's, else 8; NUL padding to the width
+   * before the value (after it with '-'); the value's low bytes when they fit whole. Without
+   * branches: the value is stored at the position whatever happens (with padding before it, its
+   * first byte is the padding's NUL), and the position moves as stap's does; what lies past the
+   * position is overwritten by later output or after the string's end. Returns the most bytes
+   * written.
+   */
+  private binaryAt(c: FormatComponent): number {
+    const a = this.a;
+    const cap = this.cap;
+    const left = c.flags.left;
+    this.settle();
+    const room = this.roomSlot();
+    const W = this.bound(c.width, true, room);
+    const P = this.bound(c.precision, true, room);
+    const v = this.longArg();
+    const sizes = this.site.constant(BINARY_SIZES);
+    // R0 = the size a clamped width or precision names, 0 for none.
+    const sizeOf = (q: Q | null) => {
+      if (q === null) {
+        a.mov64Imm(R0, 0);
+        return;
+      }
+      this.load(R0, q);
+      this.minImm(R0, 9);
+      a.alu64Imm('and', R0, BINARY_SIZES.length - 1);
+      a.ldMapValue(R1, sizes.map, sizes.offset);
+      a.alu64Reg('add', R1, R0);
+      a.ldxB(R0, R1, 0);
+    };
+    // R0 = R0 if not 0, else `or` (a register other than R1, or 8).
+    const orElse = (or: Reg | 8) => {
+      a.mov64Reg(R1, R0);
+      a.alu64Imm('sub', R1, 1);
+      a.alu64Imm('arsh', R1, 63);
+      if (or === 8) a.alu64Imm('and', R1, 8);
+      else a.alu64Reg('and', R1, or);
+      a.alu64Reg('add', R0, R1);
+    };
+    sizeOf(W);
+    orElse(8);
+    a.mov64Reg(R3, R0);
+    sizeOf(P);
+    orElse(R3);
+    const prec = this.toSlot(R0).slot;
+    // The NULs: the width (the size without one) less the size.
+    if (W !== null) this.load(R0, W);
+    else a.ldxDW(R0, this.fp, prec);
+    a.ldxDW(R1, this.fp, prec);
+    a.alu64Reg('sub', R0, R1);
+    this.max0(R0, R5);
+    const pad = this.toSlot(R0).slot;
+    this.atPos();
+    a.ldxDW(R3, this.fp, v);
+    a.stxDW(R1, 0, R3);
+    if (!left) {
+      // The first byte: 0 when there is padding before the value.
+      a.ldxDW(R2, this.fp, pad);
+      a.neg64(R2);
+      a.alu64Imm('arsh', R2, 63);
+      a.alu64Imm('xor', R2, -1);
+      a.alu64Reg('and', R3, R2);
+      a.stxB(R1, 0, R3);
+    }
+    this.mayNul = true;
+    // R0 += min(pad, cap - R0): stap's padding loops stop at the buffer's end.
+    const padTo = () => {
+      a.mov64Imm(R1, cap);
+      a.alu64Reg('sub', R1, R0);
+      a.ldxDW(R2, this.fp, pad);
+      this.minReg(R1, R2);
+      a.alu64Reg('add', R0, R1);
+    };
+    a.ldxDW(R0, this.fp, this.posSlot);
+    if (!left) padTo();
+    // The value's bytes count when they fit whole: R0 += (R0 + prec <= cap) * prec.
+    a.ldxDW(R2, this.fp, prec);
+    a.mov64Imm(R1, cap);
+    a.alu64Reg('sub', R1, R0);
+    a.alu64Reg('sub', R1, R2);
+    a.alu64Imm('arsh', R1, 63);
+    a.alu64Imm('add', R1, 1);
+    a.alu64Reg('mul', R1, R2);
+    a.alu64Imm('and', R1, 15);
+    a.alu64Reg('add', R0, R1);
+    if (left) {
+      // A NUL where the padding starts (with none, the next output or the end goes there).
+      a.mov64Reg(R3, R7);
+      a.alu64Imm('add', R3, this.output(false));
+      a.alu64Reg('add', R3, R0);
+      a.stB(R3, 0, 0);
+      padTo();
+    }
+    this.storePos();
+    this.exact = 0;
+    return Math.max(Math.min(cap, c.width === '*' ? cap : c.width ?? 0), 8);
   }
 }
