@@ -394,9 +394,7 @@ export const arraysMethods = {
    *   best improves about ln(n) times.
    */
   wrapRetryCallback(this: ProbeGen, loc: Extract<GlobalLoc, { kind: 'array' }>): string {
-    let made = madeWrapCallbacks.get(this);
-    if (!made) madeWrapCallbacks.set(this, made = new Map());
-    const known = made.get(loc.map);
+    const known = this.wrapCallbacks.get(loc.map);
     if (known) return known;
     const map = loc.map;
     const oldest = this.fresh('oldestcb');
@@ -463,7 +461,7 @@ export const arraysMethods = {
       cb.mov64Imm(R0, 0);
       cb.exit();
     });
-    made.set(map, retry);
+    this.wrapCallbacks.set(map, retry);
     return retry;
   },
 };
@@ -500,8 +498,5 @@ function mergedSeq(cb: Assembler<MapSpec, Token>, map: MapSpec, seqOffset: numbe
   cb.mov64Reg(R2, R6);
   cb.mov64Reg(R4, R8);
 }
-
-/** Each handler's `wrapRetryCallback`s, by map. */
-const madeWrapCallbacks = new WeakMap<ProbeGen, Map<MapSpec, string>>();
 
 export type ArraysMethods = typeof arraysMethods;

@@ -129,6 +129,8 @@ export class ProbeGen {
   callbackBudget = -1;
   /** The entry-deleting callback of `delete a`, one per map (see `clearArray`). */
   readonly clearCallbacks = new Map<MapSpec, string>();
+  /** The eviction callbacks of a `%` array, one retry loop per map (see arrays.ts `wrapRetryCallback`). */
+  readonly wrapCallbacks = new Map<MapSpec, string>();
 
   /** Whether generated code used the scratch area (known after generate()). */
   get usedScratch(): boolean {
@@ -330,6 +332,11 @@ export class ProbeGen {
    * leaves zeros.
    */
   readKernel(src: Reg, srcOff: number, slot: number, bytes: number, zeroed = true): void {
+    this.readMemory(src, srcOff, slot, bytes, false, zeroed);
+  }
+
+  /** As `readKernel`, from a process's memory (probe_read_user) when `user`. */
+  readMemory(src: Reg, srcOff: number, slot: number, bytes: number, user: boolean, zeroed = true): void {
     const a = this.a;
     if (zeroed) a.stDW(this.fp, slot, 0);
     a.mov64Reg(R3, src);
@@ -337,7 +344,7 @@ export class ProbeGen {
     a.mov64Reg(R1, this.fp);
     a.alu64Imm('add', R1, slot);
     a.mov64Imm(R2, bytes);
-    a.call('probe_read_kernel');
+    a.call(user ? 'probe_read_user' : 'probe_read_kernel');
   }
 
   /** A long (8 bytes) or a string (up to its NUL) from [src+srcOff] to [dst+dstOff]. */

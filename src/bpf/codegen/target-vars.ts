@@ -5,7 +5,7 @@ import { SemanticError } from '../../diag/errors.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
 import { memberOf, resolved, sizeof } from '../../runtime/meta/btf-layout.js';
-import { R0, R1, R2, R3, R6, R7, type Reg } from '../insn.js';
+import { R0, R1, R6, R7 } from '../insn.js';
 import { prettyPrintCall } from './pretty.js';
 import type { Target, TargetVars } from './targets.js';
 import type { TraceField } from '../../runtime/meta/tracefs.js';
@@ -135,22 +135,6 @@ export const targetVarsMethods = {
     const ft = vars.types();
     if (!ft) throw noFieldTypes(f, tok);
     return ft.types.has(f.name) ? '%s' : null;
-  },
-
-  /** `bytes` at [src+off] into the stack slot `slot` (zeroed first): kernel memory, or `user` memory. */
-  readMemory(this: ProbeGen, src: Reg, off: number, slot: number, bytes: number, user: boolean): void {
-    if (!user) {
-      this.readKernel(src, off, slot, bytes);
-      return;
-    }
-    const a = this.a;
-    a.stDW(this.fp, slot, 0);
-    a.mov64Reg(R3, src);
-    if (off) a.alu64Imm('add', R3, off);
-    a.mov64Reg(R1, this.fp);
-    a.alu64Imm('add', R1, slot);
-    a.mov64Imm(R2, bytes);
-    a.call('probe_read_user');
   },
 
   /**
