@@ -25,6 +25,7 @@ import type { Stmt } from './compile-stmt.js';
 import { compileEre } from './regex.js';
 import { USER_SYMBOL_FUNCTIONS, userSymbolCall } from '../format/usyms.js';
 import { StapError, type Value } from './values.js';
+import { hostSession } from '../runtime/meta/host-session.js';
 
 /** A statistic kept per CPU by kernel handlers: aggregated when read, as stap does. */
 export interface PerCpuStats {
@@ -105,7 +106,7 @@ export class Natives {
       maxStringLen: ctx.limits.maxStringLen,
       print: (s) => this.print(s),
       warn: (m) => this.warn(m),
-      session: { stpPid: process.pid },
+      session: hostSession(),
     });
   }
 

@@ -145,13 +145,13 @@ export const callsMethods = {
   },
 
   /**
-   * R0 = whether the string at `needle` occurs in the one at `hay` (scratch offsets), with the
-   * kernel's bpf_strstr kfunc (Linux 6.17+; open-coded nested loops exceed the verifier's
-   * jump-history limit).
+   * R0 = where the string at `needle` first occurs in the one at `hay` (scratch offsets), or a
+   * negative errno when it does not, with the kernel's bpf_strstr kfunc (Linux 6.17+; open-coded
+   * nested loops exceed the verifier's jump-history limit).
    */
-  isinstr(this: ProbeGen, hay: number, needle: number, tok: Token): void {
+  isinstrIndex(this: ProbeGen, hay: number, needle: number, tok: Token): void {
     const a = this.a;
-    if (this.getBtf()?.find('func', 'bpf_strstr') === undefined) throw unsupported('isinstr() on a kernel without bpf_strstr', tok);
+    if (this.getBtf()?.find('func', 'bpf_strstr') === undefined) throw unsupported(`searching strings (isinstr, strpos) on a kernel without bpf_strstr`, tok);
     a.mov64Reg(R1, R7);
     a.alu64Imm('add', R1, hay);
     a.mov64Reg(R2, R7);
@@ -159,7 +159,30 @@ export const callsMethods = {
     a.callKfunc('bpf_strstr');
     // An int: an index (found), or a negative errno (-ENOENT: not found).
     a.movsx64(R0, R0, 32);
+  },
+
+  /** R0 = whether the string at `needle` occurs in the one at `hay` (scratch offsets). */
+  isinstr(this: ProbeGen, hay: number, needle: number, tok: Token): void {
+    this.isinstrIndex(hay, needle, tok);
     this.boolOf('jsge', 0);
+  },
+
+  /** R0 = the length of the string at scratch offset `src`. */
+  strlenOf(this: ProbeGen, src: number): void {
+    // probe_read_kernel_str into a spare slot returns the length including the NUL.
+    const a = this.a;
+    const tmp = this.scratch(this.SLOT);
+    a.mov64Reg(R1, R7);
+    a.alu64Imm('add', R1, tmp);
+    a.mov64Imm(R2, this.ks.maxLen);
+    a.mov64Reg(R3, R7);
+    a.alu64Imm('add', R3, src);
+    a.call('probe_read_kernel_str');
+    a.alu64Imm('sub', R0, 1);
+    const ok = this.fresh('slen');
+    a.jmpImm('jsge', R0, 0, ok);
+    a.mov64Imm(R0, 0);
+    a.label(ok);
   },
 
   call(this: ProbeGen, e: A.FunctionCall): void {
@@ -201,23 +224,7 @@ export const callsMethods = {
         return;
       case 'local_clock_ns/0': case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
       case 'isinstr/2': this.isinstr(this.str(e.args[0]!), this.str(e.args[1]!), e.tok); return;
-      case 'strlen/1': {
-        // probe_read_kernel_str into a spare slot returns the length including the NUL.
-        const src = this.str(e.args[0]!);
-        const tmp = this.scratch(this.SLOT);
-        a.mov64Reg(R1, R7);
-        a.alu64Imm('add', R1, tmp);
-        a.mov64Imm(R2, this.ks.maxLen);
-        a.mov64Reg(R3, R7);
-        a.alu64Imm('add', R3, src);
-        a.call('probe_read_kernel_str');
-        a.alu64Imm('sub', R0, 1);
-        const ok = this.fresh('slen');
-        a.jmpImm('jsge', R0, 0, ok);
-        a.mov64Imm(R0, 0);
-        a.label(ok);
-        return;
-      }
+      case 'strlen/1': this.strlenOf(this.str(e.args[0]!)); return;
       case 'user_long/1': case 'user_int/1': case 'user_short/1': case 'user_char/1':
       case 'kernel_long/1': case 'kernel_int/1': case 'kernel_short/1': case 'kernel_char/1': {
         const size = { long: 8, int: 4, short: 2, char: 1 }[e.name.split('_')[1] as 'long' | 'int' | 'short' | 'char'];
@@ -308,6 +315,7 @@ export const callsMethods = {
         return;
       }
     }
+    if (this.libraryLong(e)) return;
     throw unsupported(`function ${e.name}()`, e.tok);
   },
 

@@ -15,7 +15,7 @@ const DEFERRABLE = new Set([
   'cputime_to_string', 'cputime_to_msecs', 'cputime_to_usecs', 'bytes_to_string', 'pages_to_string',
   'format_ipaddr', 'ip_ntop', 'stringat', 'strpos', 'isdigit', 'usrdev2kerndev', 'MAJOR', 'MINOR', 'MKDEV',
   // Escape sequences for terminals: statements lowered to printf("%s", ansi_*(...)).
-  'ansi_clear_screen', 'ansi_cursor_hide', 'ansi_cursor_move', 'ansi_cursor_restore', 'ansi_cursor_save',
+  'ansi_clear_screen', 'ansi_cursor_hide', 'ansi_cursor_show', 'ansi_cursor_move', 'ansi_cursor_restore', 'ansi_cursor_save',
   'ansi_new_line', 'ansi_reset_color', 'ansi_set_color', 'ansi_set_color2', 'ansi_set_color3',
   // warn(msg): a WARNING line on stderr (deduplicated, silenced by -w, as the interpreter's).
   'warn',

@@ -32,6 +32,7 @@ import { stringsMethods, type StringsMethods } from './strings.js';
 import { callsMethods, type CallsMethods } from './calls.js';
 import { targetVarsMethods, type TargetVarsMethods } from './target-vars.js';
 import { outputMethods, type OutputMethods } from './output.js';
+import { libraryMethods, type LibraryMethods } from './library.js';
 
 export { DROPPED_OFFSET, REALTIME_OFFSET, STATE_OFFSET, TARGET_OFFSET, histSpecOf } from './shared.js';
 
@@ -56,7 +57,7 @@ export class Records {
 }
 
 /** The methods of the construct files (see the top of this file). */
-export interface ProbeGen extends ForeachMethods, StatementsMethods, ExpressionsMethods, ArraysMethods, StatisticsMethods, StringsMethods, CallsMethods, TargetVarsMethods, OutputMethods {}
+export interface ProbeGen extends ForeachMethods, StatementsMethods, ExpressionsMethods, ArraysMethods, StatisticsMethods, StringsMethods, CallsMethods, TargetVarsMethods, OutputMethods, LibraryMethods {}
 
 export class ProbeGen {
   /** Where code goes: the handler's assembler, or a callback's while one is generated. */
@@ -354,4 +355,4 @@ export class ProbeGen {
   }
 }
 
-Object.assign(ProbeGen.prototype, foreachMethods, statementsMethods, expressionsMethods, arraysMethods, statisticsMethods, stringsMethods, callsMethods, targetVarsMethods, outputMethods);
+Object.assign(ProbeGen.prototype, foreachMethods, statementsMethods, expressionsMethods, arraysMethods, statisticsMethods, stringsMethods, callsMethods, targetVarsMethods, outputMethods, libraryMethods);

@@ -342,6 +342,8 @@ export const stringsMethods = {
       case 'syscall_name/1': this.long(e.args[0]!); return this.tableString(syscallNameTable(), SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT);
       case 'signal_str/1': this.long(e.args[0]!); return this.tableString(signalTable(), SIGNAL_COUNT, SIGNAL_SLOT);
     }
+    const library = this.libraryString(e);
+    if (library !== null) return library;
     if (USER_SYMBOL_FUNCTIONS.has(e.name)) throw unsupported(`${e.name}() other than as a print argument (user addresses are symbolized in user space)`, e.tok);
     throw unsupported(`function ${e.name}() returning a string`, e.tok);
   },

@@ -2,8 +2,6 @@
 // (TP_PROTO arguments, BTF-typed) or classic tracepoints (fields of the tracefs record, their C
 // types looked up in BTF when `->`, `[i]` or pretty printing needs them: btf-ctype.ts).
 
-import * as fs from 'node:fs';
-import * as zlib from 'node:zlib';
 import { SemanticError } from '../../diag/errors.js';
 import type { Btf } from '../../runtime/meta/btf.js';
 import { funcSignature, tracepointSignature } from '../../runtime/meta/btf-probe-args.js';
@@ -11,6 +9,7 @@ import { readEventFormat, type EventFormat } from '../../runtime/meta/tracefs.js
 import { fieldTypes, type FieldTypes } from '../../runtime/meta/btf-ctype.js';
 import type { DerivedProbe } from '../../elaborate/model.js';
 import { PERF_EVENTS } from '../../elaborate/probe-families.js';
+import { kernelHz } from '../../runtime/meta/host-session.js';
 import type { AttachSpec } from '../spec.js';
 
 export type TargetVars =
@@ -100,15 +99,4 @@ function tracefsTypes(format: EventFormat, getBtf: () => Btf | null): () => Fiel
     }
     return types;
   };
-}
-
-/** CONFIG_HZ of the running kernel (the profile timer's rate), 250 when unknown. */
-function kernelHz(): number {
-  try {
-    const m = /^CONFIG_HZ=(\d+)$/m.exec(zlib.gunzipSync(fs.readFileSync('/proc/config.gz')).toString('latin1'));
-    if (m) return Number(m[1]);
-  } catch {
-    /* no config available */
-  }
-  return 250;
 }
