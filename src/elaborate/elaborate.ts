@@ -13,7 +13,7 @@ import { ProbeDeriver } from './derive.js';
 import { checkForeachMutation } from './foreach-mutation.js';
 import { globalDisplaySource } from './global-display.js';
 import type { Library } from './library.js';
-import type { Bindings, DerivedProbe, Program, Var } from './model.js';
+import type { Bindings, DerivedProbe, Func, Program, Var } from './model.js';
 import { optimize } from './optimize.js';
 import { Resolver, type IntrinsicLookup } from './resolve.js';
 import { TypeChecker } from './typecheck.js';
@@ -96,12 +96,29 @@ export function elaborate(userFiles: A.StapFile[], opts: ElaborateOptions): Prog
   if (failed()) return null;
 
   // Frame slots: parameters first, then locals.
-  for (const f of resolver.functions) [...f.params, ...f.locals].forEach((v, i) => (v.slot = i));
+  const assignSlots = (f: Func) => [...f.params, ...f.locals].forEach((v, i) => (v.slot = i));
+  resolver.functions.forEach(assignSlots);
   probes.forEach((p, i) => {
     p.index = i;
     p.locals.forEach((v, j) => (v.slot = j));
   });
-  return { globals, functions: resolver.functions, probes, bindings, embeds: userFiles.flatMap((f) => f.embeds) };
+  const program: Program = { globals, functions: resolver.functions, probes, bindings, embeds: userFiles.flatMap((f) => f.embeds) };
+  program.libraryFunction = (name, arity, tok) => {
+    const known = new Set(resolver.functions);
+    const knownGlobals = new Set(resolver.globals);
+    const f = resolver.resolveLibraryFunction(name, arity, tok);
+    if (!f) return null;
+    const added = resolver.functions.filter((x) => !known.has(x));
+    if (added.length > 0) {
+      const errors = reporter.errorCount;
+      new TypeChecker(bindings, report).run([], resolver.functions);
+      if (reporter.errorCount > errors) throw new Error(`internal error: library function ${name} does not type-check`);
+      added.forEach(assignSlots);
+      program.globals.push(...resolver.globals.filter((v) => !knownGlobals.has(v) && !program.globals.includes(v)));
+    }
+    return f;
+  };
+  return program;
 }
 
 /**

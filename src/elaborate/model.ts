@@ -90,4 +90,10 @@ export interface Program {
   probes: DerivedProbe[];
   bindings: Bindings;
   embeds: A.EmbeddedCode[];
+  /**
+   * Resolves library function `name` after elaboration, as a call from a script would (kernel
+   * lowering uses it for the eBPF bodies of built-ins, bpf/codegen/kernel-bodies); null when the
+   * library has none. Added functions and globals join the program.
+   */
+  libraryFunction?: (name: string, arity: number, tok: Token) => Func | null;
 }

@@ -211,6 +211,16 @@ export class Resolver {
     }
   }
 
+  /**
+   * The library function `name` taking `arity` arguments, resolved (with what it calls) as if a
+   * script called it; null when the library has none.
+   */
+  resolveLibraryFunction(name: string, arity: number, tok: Token): Func | null {
+    if (!this.library.functions(name).some((c) => c.decl.params.length === arity)) return null;
+    const args = Array.from({ length: arity }, (): A.Expr => ({ kind: 'literal_number', tok, value: 0n } as A.Expr));
+    return this.findFunction({ kind: 'functioncall', tok, name, args });
+  }
+
   private findFunction(call: A.FunctionCall): Func {
     const nargs = call.args.length;
     const candidates: { file: A.StapFile; decl: A.FunctionDecl; library: boolean }[] = [];

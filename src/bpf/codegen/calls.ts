@@ -308,10 +308,10 @@ export const callsMethods = {
       case 'error/1': {
         const arg = e.args[0]!;
         if (arg.kind === 'literal_string') {
-          this.runtimeError(unescapeLiteral(arg.value), null);
+          this.runtimeError(unescapeLiteral(arg.value), this.builtinCall);
           return;
         }
-        this.runtimeError(arg, null); // a computed message
+        this.runtimeError(arg, this.builtinCall); // a computed message
         return;
       }
     }

@@ -133,6 +133,9 @@ export class ProbeGen {
   /** The eviction callbacks of a `%` array, one retry loop per map (see arrays.ts `wrapRetryCallback`). */
   readonly wrapCallbacks = new Map<MapSpec, string>();
 
+  /** While a built-in's script body is inlined (library.ts scriptBody): the built-in's call, where its errors are. */
+  builtinCall: Token | null = null;
+
   /** Whether generated code used the scratch area (known after generate()). */
   get usedScratch(): boolean {
     return this.scratchHigh > 0;

@@ -239,6 +239,16 @@ export const statementsMethods = {
    * expanded once per level, down to MAXNESTING, where the call is stap's "MAXNESTING exceeded").
    */
   inlineCall(this: ProbeGen, e: A.FunctionCall, fn: Func): number | null {
+    // A built-in's script body (tapset/bpf-bodies.stp): its error()s are reported at the
+    // outermost built-in call, as the interpreter's native ones are.
+    if (fn.library && fn.name.startsWith('__bpf_') && this.builtinCall === null) {
+      this.builtinCall = e.tok;
+      try {
+        return this.inlineCall(e, fn);
+      } finally {
+        this.builtinCall = null;
+      }
+    }
     const a = this.a;
     for (const o of fn.overloads) {
       if (o.decl!.body.kind !== 'block') throw unsupported(`embedded-C function ${o.name}()`, e.tok);
