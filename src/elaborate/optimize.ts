@@ -54,7 +54,8 @@ export function optimize(inp: OptimizeInput): { probes: DerivedProbe[]; globals:
     for (const f of inp.functions) f.locals = f.locals.filter((v) => keep(v, () => [...f.params, ...f.locals, ...globals]));
     globals = globals.filter((v) => {
       if (use.read.has(v) || use.written.has(v)) {
-        if (!use.written.has(v) && !v.init && !quiet) {
+        // As stap: a tapset's globals draw no warning (one its called functions never write).
+        if (!use.written.has(v) && !v.init && !quiet && inp.isUserFile(v.tok.file.name)) {
           const sugs = suggest(v.name, globals.filter((g) => g !== v).map((g) => g.name), 5);
           inp.reporter.warning(`never-assigned global variable '${v.name}'${sugs ? ` (similar: ${sugs})` : ''}`, v.tok);
         }

@@ -10,7 +10,6 @@ import { ERRNO_INTRINSICS } from './errno.js';
 import { SYSCALL_INTRINSICS } from './syscalls.js';
 import { ESCAPE_INTRINSICS } from './escape.js';
 import { FLOATINGPOINT_INTRINSICS } from './floatingpoint.js';
-import { INDENT_INTRINSICS } from './indent.js';
 import { IP_INTRINSICS } from './ip.js';
 import { LOGGING_INTRINSICS } from './logging.js';
 import { RANDOM_INTRINSICS } from './random.js';
@@ -18,7 +17,6 @@ import { REGEX_INTRINSICS } from './regex.js';
 import { RLIMIT_INTRINSICS } from './rlimit.js';
 import { SESSION_INTRINSICS } from './session.js';
 import { SIGNAL_INTRINSICS } from './signals.js';
-import { STOPWATCH_INTRINSICS } from './stopwatch.js';
 import { STRING_INTRINSICS } from './strings.js';
 import { TIME_INTRINSICS } from './time.js';
 import { TOKENIZE_INTRINSICS } from './tokenize.js';
@@ -32,7 +30,7 @@ const ALL: readonly (readonly Intrinsic[])[] = [
   STRING_INTRINSICS, ESCAPE_INTRINSICS, TOKENIZE_INTRINSICS, ERRNO_INTRINSICS, SYSCALL_INTRINSICS, TIME_INTRINSICS,
   CTIME_INTRINSICS, CONVERSION_INTRINSICS, BYTEORDER_INTRINSICS, DEVNUM_INTRINSICS, IP_INTRINSICS,
   RANDOM_INTRINSICS, FLOATINGPOINT_INTRINSICS, SIGNAL_INTRINSICS, ANSI_INTRINSICS, SESSION_INTRINSICS,
-  REGEX_INTRINSICS, STOPWATCH_INTRINSICS, INDENT_INTRINSICS, LOGGING_INTRINSICS, RLIMIT_INTRINSICS,
+  REGEX_INTRINSICS, LOGGING_INTRINSICS, RLIMIT_INTRINSICS,
 ];
 
 function buildTable(): ReadonlyMap<string, readonly Intrinsic[]> {

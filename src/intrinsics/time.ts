@@ -8,7 +8,7 @@ const UNITS: readonly (readonly [string, bigint])[] = [['ns', 1n], ['us', 1000n]
 
 /**
  * gettimeofday_ns(): stap's clock reports a negative reading as an uninitialized time base.
- * Everything built on gettimeofday (ctime(), stopwatches, indent) goes through here.
+ * Everything built on gettimeofday (ctime()) goes through here.
  */
 export function gettimeofdayNs(ctx: IntrinsicContext): bigint {
   const ns = ctx.now();

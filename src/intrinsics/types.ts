@@ -79,7 +79,7 @@ export interface RegexMatch {
 /**
  * Mutable state some intrinsics keep between calls. In stap, `tokenize` and `lastMatch` live in
  * the per-CPU probe context (so they persist across handlers that run on the same CPU), the
- * random seed is one static, and stopwatches/indent counters are tapset globals. The interpreter
+ * random seed is one static (stopwatches and indent counters are globals of tapset/*.stp). The interpreter
  * owns the object and decides its lifetime (one per context it models).
  */
 export class IntrinsicState {
@@ -88,11 +88,6 @@ export class IntrinsicState {
   /** randint(): the LCG state, seeded lazily from `initialSeed` (stap uses jiffies). */
   rngSeed: bigint | null = null;
   readonly initialSeed: bigint;
-  /** start/stop/read_stopwatch_*(). */
-  readonly stopwatches = new Map<string, { start: bigint; acc: bigint }>();
-  /** indent()/indent_depth(): per-index nesting counter and the timestamp at depth 0. */
-  readonly indentCounters = new Map<bigint, bigint>();
-  readonly indentTimestamps = new Map<bigint, bigint>();
   /** matched()/ngroups(): set by the interpreter after each `=~`. */
   lastMatch: RegexMatch | null = null;
 

@@ -1,4 +1,5 @@
-// Intrinsics that keep state between calls: randint, stopwatches, indent, regex sub-matches.
+// Intrinsics that keep state between calls: randint, regex sub-matches (stopwatches and indent
+// are tapset code: tests/runtime/tapset-stopwatch-indent.test.ts).
 
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -19,46 +20,6 @@ test('randint steps glibc\'s rand() LCG over 64 bits and rejects wide ranges', (
   }
   assert.throws(() => call('randint', 1048577n), new StapRuntimeError('range too wide'));
   assert.throws(() => call('randint', -1n), { message: 'range too wide' }); // compared unsigned
-});
-
-test('stopwatches accumulate wall-clock time while running', () => {
-  let t = 1000n;
-  const { call } = setup({ now: () => t });
-  call('start_stopwatch', 'a');
-  t = 1500n;
-  assert.equal(call('read_stopwatch_ns', 'a'), 500n);
-  t = 2000n;
-  call('stop_stopwatch', 'a');
-  t = 3000n;
-  assert.equal(call('read_stopwatch_ns', 'a'), 1000n);
-  t = 4000n;
-  call('start_stopwatch', 'a');
-  t = 4600n;
-  call('start_stopwatch', 'a'); // already running: no restart
-  t = 1002000n;
-  assert.equal(call('read_stopwatch_ns', 'a'), 999000n);
-  assert.equal(call('read_stopwatch_us', 'a'), 999n);
-  assert.equal(call('read_stopwatch_ms', 'a'), 0n);
-  call('delete_stopwatch', 'a');
-  assert.equal(call('read_stopwatch_ns', 'a'), 0n);
-  assert.equal(call('read_stopwatch_s', 'never-started'), 0n);
-});
-
-test('indent prints microseconds since depth 0, then one space per level', () => {
-  let t = 1000000n; // ns; indent-default.stp uses gettimeofday_us()
-  const { call } = setup({ now: () => t });
-  assert.equal(call('indent', 1n), '     0 :');
-  t = 1005000n;
-  assert.equal(call('indent', 1n), '     5 : ');
-  t = 1010000n;
-  assert.equal(call('indent', -1n), '    10 : ');
-  t = 1012000n;
-  assert.equal(call('indent', -1n), '    12 :');
-  assert.equal(call('indent_depth', 1n), 0n);
-  assert.equal(call('indent_depth', 1n), 1n);
-  assert.equal(call('indent_depth', -1n), 1n);
-  assert.equal(call('indent_depth', -1n), 0n);
-  assert.equal(call('indent_depth', -1n), 0n); // never negative
 });
 
 test('matched/ngroups read the last =~ result', () => {
