@@ -33,8 +33,12 @@ import { callsMethods, type CallsMethods } from './calls.js';
 import { targetVarsMethods, type TargetVarsMethods } from './target-vars.js';
 import { outputMethods, type OutputMethods } from './output.js';
 import { libraryMethods, type LibraryMethods } from './library.js';
+import { textEscapeMethods, type TextEscapeMethods } from './text-escape.js';
 
 export { DROPPED_OFFSET, REALTIME_OFFSET, STATE_OFFSET, TARGET_OFFSET, histSpecOf } from './shared.js';
+
+/** Built-ins that escape text in a bpf_loop (text-escape.ts). */
+const ESCAPING = new Set(['string_quoted', 'text_str', 'text_strn']);
 
 export class Records {
   readonly formats: RecordFormat[] = [];
@@ -57,7 +61,7 @@ export class Records {
 }
 
 /** The methods of the construct files (see the top of this file). */
-export interface ProbeGen extends ForeachMethods, StatementsMethods, ExpressionsMethods, ArraysMethods, StatisticsMethods, StringsMethods, CallsMethods, TargetVarsMethods, OutputMethods, LibraryMethods {}
+export interface ProbeGen extends ForeachMethods, StatementsMethods, ExpressionsMethods, ArraysMethods, StatisticsMethods, StringsMethods, CallsMethods, TargetVarsMethods, OutputMethods, LibraryMethods, TextEscapeMethods {}
 
 export class ProbeGen {
   /** Where code goes: the handler's assembler, or a callback's while one is generated. */
@@ -165,10 +169,10 @@ export class ProbeGen {
       a.mov64Imm(R1, this.maxAction);
       a.stxDW(this.fp, this.actionsSlot, R1);
     }
-    // Callbacks: foreach, heavy for/while loops, a built-in string_quoted (not a script's own
-    // function of that name).
+    // Callbacks: foreach, heavy for/while loops, a built-in string_quoted, text_str or text_strn
+    // (not a script's own function of that name).
     const callbacks = (n: Node) => n.kind === 'foreach_loop' || (n.kind === 'for_loop' && loopRunsAsCallback(n, this.prog)) ||
-      (n.kind === 'functioncall' && n.name === 'string_quoted' && !this.prog.bindings.calls.get(n)?.decl);
+      (n.kind === 'functioncall' && ESCAPING.has(n.name) && !this.prog.bindings.calls.get(n)?.decl);
     if (contains(this.probe.body, this.prog, callbacks)) {
       // Callbacks find ctx and the scratch pointer here (see `callback`).
       this.frameSlots = { ctx: this.stack(8), scratch: this.stack(8), escape: this.stack(8) };
@@ -358,4 +362,4 @@ export class ProbeGen {
   }
 }
 
-Object.assign(ProbeGen.prototype, foreachMethods, statementsMethods, expressionsMethods, arraysMethods, statisticsMethods, stringsMethods, callsMethods, targetVarsMethods, outputMethods, libraryMethods);
+Object.assign(ProbeGen.prototype, foreachMethods, statementsMethods, expressionsMethods, arraysMethods, statisticsMethods, stringsMethods, callsMethods, targetVarsMethods, outputMethods, libraryMethods, textEscapeMethods);

@@ -26,9 +26,6 @@ export const REALTIME_OFFSET = 24;
 export const ZERO_KEY = -8; // fp-8 holds a u32 0: the key of one-entry array maps
 export const EXIT = '__exit';
 
-/** Scratch offsets of one string_quoted: input, output and the loop state between steps. */
-export interface QuoteState { src: number; out: number; j: number; room: number; esc: number; escLen: number; truncated: number }
-
 export const unsupported = (what: string, tok: Token) =>
   new SemanticError('kernel:unsupported', `not supported in kernel context yet: ${what}`, tok);
 

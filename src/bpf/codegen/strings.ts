@@ -335,7 +335,33 @@ export const stringsMethods = {
         a.label(done);
         return off;
       }
-      case 'string_quoted/1': return this.stringQuoted(this.str(e.args[0]!));
+      case 'string_quoted/1': return this.textEscape(this.str(e.args[0]!), true, null);
+      case 'text_str/1': return this.textEscape(this.str(e.args[0]!), false, null);
+      case 'text_strn/3': {
+        // quoted is a run-time value: both escapings, the one it picks copied out.
+        const src = this.str(e.args[0]!);
+        const room = this.stack(8);
+        const quoted = this.stack(8);
+        this.long(e.args[1]!);
+        a.stxDW(this.fp, room, R0);
+        this.long(e.args[2]!);
+        a.stxDW(this.fp, quoted, R0);
+        const out = this.scratch(this.SLOT);
+        const plain = this.fresh('txn_plain');
+        const done = this.fresh('txn_done');
+        a.ldxDW(R1, this.fp, quoted);
+        a.jmpImm('jeq', R1, 0, plain);
+        const top = this.scratchTop;
+        this.ks.copy(R7, out, R7, this.textEscape(src, true, room));
+        this.scratchTop = top;
+        a.ja(done);
+        a.label(plain);
+        this.ks.copy(R7, out, R7, this.textEscape(src, false, room));
+        this.scratchTop = top;
+        a.label(done);
+        this.stackTop -= 16;
+        return out;
+      }
       case 'cmdline_str/0': return this.cmdlineStr(e.tok);
       case 'ubacktrace/0': return this.ubacktraceString();
       case 'errno_str/1': return this.errnoStr(e.args[0]!);
