@@ -87,3 +87,33 @@ test('print arguments stay computed in user space: the kernel record carries the
   assert.doesNotMatch(printed.stdout, /snprintf/);
   assert.match(assigned.stdout, /snprintf/);
 });
+
+const STRINGS = String.raw`
+  println(strtol("123", 10), " ", strtol("-0x1f", 0), " ", strtol("0777", 0), " ", strtol("0x", 0), " ", strtol("zz", 36), " ", strtol("ff", 16), " ", strtol("0xff", 16), " ", strtol("12a", 10), " ", strtol("", 10), " ", strtol("-", 10))
+  x = strtol("99999999999999999999", 10); println(x)
+  r = str_replace("a-b-c", "-", "+"); println(r, " ", str_replace("aaa", "aa", "b"), " ", str_replace("abc", "", "x"), " ", str_replace("abc", "z", "x"), " ", str_replace("xx", "x", "yy"))
+  t = tokenize("a,,b;c", ",;"); println(t)
+  while ((t = tokenize("", ",;")) != "") println(t)
+  println(tokenize("one two", ""), "|", tokenize("", " "), "|")
+  u = tokenize(" x y ", " "); v = tokenize(" "); w = tokenize(" "); println(u, v, w, "|")
+`;
+
+test('strtol, str_replace and tokenize (its state kept per CPU) in a kernel handler give the interpreter\'s results', async () => {
+  const kernel = await runTstap(['-c', workload('getppid 1'), script(`
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() != target()) next
+${STRINGS}
+  exit()
+}
+`)]);
+  const interp = await runTstap([script(`probe begin {
+${STRINGS}
+  exit()
+}
+`)]);
+  assert.equal(interp.stderr, '');
+  assert.equal(kernel.stderr, '');
+  assert.equal(kernel.stdout, interp.stdout);
+  assert.equal(kernel.stdout, [
+    '123 -31 511 0 0 255 255 12 0 0', '7766279631452241919', 'a+b+c ba abc abc yyyy', 'a', 'b', 'c', 'one two||', 'xy|', '',
+  ].join('\n'));
+});
