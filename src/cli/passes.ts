@@ -6,7 +6,7 @@ import { lowerForKernel } from '../elaborate/kernel-lowering.js';
 import { SourceFile } from '../diag/source.js';
 import { elaborate } from '../elaborate/elaborate.js';
 import { Library } from '../elaborate/library.js';
-import type { Program } from '../elaborate/model.js';
+import type { DerivedProbe, Program } from '../elaborate/model.js';
 import { defaultMaxNesting } from '../elaborate/nesting.js';
 import { printProgram } from '../elaborate/print.js';
 import type { IntrinsicLookup } from '../elaborate/resolve.js';
@@ -130,7 +130,12 @@ export function buildKernel(p: Program, o: Options, verbose: (line: string) => v
   const limits = limitsFor(o, p);
   return compileKernel(p, getBtf, limits.maxMapEntries, limits.maxActionTimer,
     { userHandlersInKernel: allInKernel, maxActionUser: limits.maxAction, maxStringLen: limits.maxStringLen, maxNesting: limits.maxNesting,
-      possibleCpus: numPossibleCpus(), functionAttach: functionAttachOnce(), onInterpreted: (pr, why) => verbose(`Pass 4: ${pr.userPoint} at ${pr.tok.file.name}:${pr.tok.line}:${pr.tok.col} runs in the interpreter: ${why}\n`) });
+      possibleCpus: numPossibleCpus(), functionAttach: functionAttachOnce(), onInterpreted: (pr, why) => verbose(interpretedNote(pr, why)) });
+}
+
+/** The -v line for a begin/end handler that runs in the interpreter under --runtime=bpf. */
+function interpretedNote(pr: DerivedProbe, why: string): string {
+  return `Pass 4: ${pr.userPoint} at ${pr.tok.file.name}:${pr.tok.line}:${pr.tok.col} runs in the interpreter: ${why}\n`;
 }
 
 /**
@@ -187,7 +192,9 @@ function armedNote(h: KernelHooks, err: ((s: string) => void) | null): KernelHoo
 export async function runPass5(p: Program, k: KernelBuild | null, o: Options, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   return runProgram(p, {
     limits: limitsFor(o, p), out, err, args: o.args, suppressWarnings: o.suppressWarnings,
-    kernel: k ? armedNote(kernelHooks(koffiSys(), k), o.verbose >= 2 ? err : null) : null,
+    kernel: k ? armedNote(kernelHooks(koffiSys(), k, (index, why) => {
+      if (o.verbose >= 1) err(interpretedNote(p.probes[index]!, `the verifier refused it: ${why.split('\n')[0]}`));
+    }), o.verbose >= 2 ? err : null) : null,
     targetPid: o.targetPid,
     command: o.command === null ? null : shellCommand(o.command),
   });

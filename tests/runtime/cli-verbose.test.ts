@@ -20,3 +20,13 @@ test('-vv: when the kernel probes were armed, after the passes and before the ru
   assert.ok(armed > lines.findIndex((l) => l.startsWith('Pass 3: translated')), r.stderr);
   assert.ok(armed < lines.findIndex((l) => l.startsWith('Pass 5: run completed')), r.stderr);
 });
+
+test('-v under --runtime=bpf: a begin handler the verifier refuses says it runs in the interpreter', async () => {
+  // 300,000 iterations of a loop written out in place: more than the verifier's 1M instructions.
+  const script = 'global x; probe begin { for (i = 0; i < 300000; i++) x += i; println(x); exit() }';
+  const r = await runTstap(['-v', '--runtime=bpf', '-D', 'MAXACTION_INTERRUPTIBLE=2000000', '-e', script]);
+  assert.equal(r.stdout, '44999850000\n');
+  assert.match(r.stderr, /^Pass 4: begin at <input>:1:11 runs in the interpreter: the verifier refused it: .*too large/m);
+  const quiet = await runTstap(['--runtime=bpf', '-D', 'MAXACTION_INTERRUPTIBLE=2000000', '-e', script]);
+  assert.equal(quiet.stderr, '');
+});

@@ -5,8 +5,9 @@ import type { KernelHooks } from '../../interp/session.js';
 import type { SysApi } from '../sys/syscall.js';
 import { KernelSession } from './session.js';
 
-export function kernelHooks(sys: SysApi, build: KernelBuild, onLog: (log: string) => void = () => {}): KernelHooks {
-  const session = new KernelSession(sys, build);
+/** `onInterpreted`: a begin/end handler the verifier refused, which the interpreter runs instead. */
+export function kernelHooks(sys: SysApi, build: KernelBuild, onInterpreted: (probe: number, why: string) => void = () => {}): KernelHooks {
+  const session = new KernelSession(sys, build, onInterpreted);
   return {
     prepare: () => session.load(),
     start: async () => session.attach(),
@@ -30,5 +31,5 @@ export function kernelHooks(sys: SysApi, build: KernelBuild, onLog: (log: string
     setState: (state) => session.setState(state),
     hasTestRun: (index) => session.hasTestRun(index),
     testRun: (index) => session.testRun(index),
-  } satisfies KernelHooks & { unusedLog?: typeof onLog };
+  } satisfies KernelHooks;
 }

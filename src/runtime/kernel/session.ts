@@ -77,7 +77,12 @@ export class KernelSession {
   private ustacks: UserStacks | null = null;
   private readonly formats: Map<number, RecordFormat>;
 
-  constructor(private readonly sys: SysApi, private readonly build: KernelBuild) {
+  constructor(
+    private readonly sys: SysApi,
+    private readonly build: KernelBuild,
+    /** Told of a begin/end handler (probe index) the verifier refused: the interpreter runs it. */
+    private readonly onInterpreted: (probe: number, why: string) => void = () => {},
+  ) {
     this.formats = new Map(build.spec.records.map((r) => [r.id, r]));
   }
 
@@ -103,7 +108,10 @@ export class KernelSession {
       } catch (e) {
         // --runtime=bpf: a begin/end handler the verifier will not take (too many loop
         // iterations to walk, ...) runs in the interpreter instead, on the same maps.
-        if (p.attach.kind === 'test_run' && e instanceof KernelLoadError) return null;
+        if (p.attach.kind === 'test_run' && e instanceof KernelLoadError) {
+          this.onInterpreted(p.probe, e.message);
+          return null;
+        }
         throw e;
       }
     });
