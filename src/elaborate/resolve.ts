@@ -105,7 +105,11 @@ export class Resolver {
         }
       }
     }
+    // A tapset's code sees only tapsets' globals: a local of a library function named like one
+    // of the script's globals stays a local (stap would bind it, with a cross-file warning).
+    const fromLibrary = this.visibleFiles.some((f) => f.name === tok.file.name && this.library.isLibrary(f));
     for (const file of this.visibleFiles) {
+      if (fromLibrary && !this.library.isLibrary(file)) continue;
       for (const d of file.globals) {
         if (d.name !== name || (d.private && file.name !== tok.file.name)) continue;
         const v = this.declareGlobal(d, this.library.isLibrary(file));

@@ -117,3 +117,17 @@ ${STRINGS}
     '123 -31 511 0 0 255 255 12 0 0', '7766279631452241919', 'a+b+c ba abc abc yyyy', 'a', 'b', 'c', 'one two||', 'xy|', '',
   ].join('\n'));
 });
+
+test('a script global named like a tapset function\'s local leaves the tapset\'s code alone', async () => {
+  // strtol's body has locals v, n, i; indent's has depth: each a global of the script here.
+  const r = await runTstap(['-c', workload('getppid 1'), script(`
+global v, n = 7, i = 0, depth = 5
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() != target()) next
+  v[1] = strtol("42", 10); x = indent(1)
+  printf("%d %d %d %d [%s]\\n", v[1], n, i, depth, substr(x, 6, 10))
+  exit()
+}
+`)]);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, '42 7 0 5 [ :]\n');
+});
