@@ -17,6 +17,11 @@ import type { DerivedProbe, Program } from './model.js';
 import { replaceInPlace } from './clone.js';
 import { isDeferred } from '../bpf/codegen/deferred.js';
 
+/** Whether `kernel.trace` spec `trace` is a syscall exit (where stap's `$return` is `$ret`). */
+export function isSyscallExit(trace: string): boolean {
+  return /^(syscalls:sys_exit_\w+|raw_syscalls:sys_exit|sys_exit)$/.test(trace);
+}
+
 export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
   const seen = new Set<A.FunctionDecl>();
   let returnIsRet = false;
@@ -77,7 +82,7 @@ export function lowerForKernel(p: Program, probes: DerivedProbe[]): void {
   };
   for (const pr of probes) {
     const trace = pr.site.family === 'kernel.trace' ? String(pr.site.params['trace'] ?? '') : '';
-    returnIsRet = /^(syscalls:sys_exit_\w+|raw_syscalls:sys_exit|sys_exit)$/.test(trace);
+    returnIsRet = isSyscallExit(trace);
     visit(pr.body);
   }
 }

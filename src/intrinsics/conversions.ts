@@ -33,14 +33,18 @@ function gcd(a: bigint, b: bigint): bigint {
   return b === 0n ? a : gcd(b, a % b);
 }
 
+/** Jiffies at `hz` to units of 1/perSec s: multiply by num, divide by den (the reduced ratio). */
+export function jiffiesFactors(perSec: bigint, hz: bigint): [bigint, bigint] {
+  const g = gcd(perSec, hz);
+  return [perSec / g, hz / g];
+}
+
 /**
  * Modern kernels have no cputime_to_msecs/usecs, so stap's fallback treats cputime as jiffies:
  * jiffies_to_msecs rounds up, jiffies_to_usecs rounds down, both in u64 and returned as u32.
  */
 function jiffiesTo(ctx: IntrinsicContext, j: bigint, perSec: bigint, roundUp: boolean): bigint {
-  const hz = BigInt(ctx.session.hz);
-  const g = gcd(perSec, hz);
-  const [num, den] = [perSec / g, hz / g];
+  const [num, den] = jiffiesFactors(perSec, BigInt(ctx.session.hz));
   const scaled = BigInt.asUintN(64, BigInt.asUintN(64, j) * num);
   const q = roundUp ? BigInt.asUintN(64, scaled + den - 1n) / den : scaled / den;
   return BigInt.asUintN(32, q);

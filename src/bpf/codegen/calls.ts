@@ -222,7 +222,7 @@ export const callsMethods = {
       case 'u32_arg/1': case 's64_arg/1': case 'u64_arg/1': case 'longlong_arg/1': case 'ulonglong_arg/1':
         this.syscallArg(e);
         return;
-      case 'local_clock_ns/0': case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
+      case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
       case 'isinstr/2': this.isinstr(this.str(e.args[0]!), this.str(e.args[1]!), e.tok); return;
       case 'strlen/1': this.strlenOf(this.str(e.args[0]!)); return;
       case 'user_long/1': case 'user_int/1': case 'user_short/1': case 'user_char/1':
@@ -246,8 +246,7 @@ export const callsMethods = {
         a.call('ktime_get_ns');
         a.ldxDW(R1, R9, REALTIME_OFFSET);
         a.alu64Reg('add', R0, R1);
-        const div = { gettimeofday_ns: 1, gettimeofday_us: 1000, gettimeofday_ms: 1000000, gettimeofday_s: 1000000000 }[e.name]!;
-        if (div > 1) a.alu64Imm('div', R0, div);
+        this.divideClock(e.name.slice('gettimeofday_'.length));
         return;
       }
       case 'ppid/0': {
@@ -265,8 +264,6 @@ export const callsMethods = {
         this.stackTop -= 8;
         return;
       }
-      case 'local_clock_us/0': a.call('ktime_get_ns'); a.alu64Imm('div', R0, 1000); return;
-      case 'local_clock_ms/0': a.call('ktime_get_ns'); a.alu64Imm('div', R0, 1000000); return;
       case 'exit/0': {
         a.mov64Imm(R1, 1);
         a.stxDW(R9, STATE_OFFSET, R1);

@@ -104,7 +104,7 @@ export const expressionsMethods = {
   },
 
   /** R0 = (R0 op imm) ? 1 : 0 */
-  boolOf(this: ProbeGen, op: 'jeq' | 'jne' | 'jsge', imm: number): void {
+  boolOf(this: ProbeGen, op: 'jeq' | 'jne' | 'jsge' | 'jlt', imm: number): void {
     const t = this.fresh('bool');
     const a = this.a;
     a.mov64Reg(R1, R0);

@@ -6,6 +6,8 @@
 import type * as A from '../../parse/ast.js';
 import { callIntrinsic, createIntrinsicContext, type IntrinsicContext } from '../../intrinsics/index.js';
 import { hostSession } from '../../runtime/meta/host-session.js';
+import { jiffiesFactors } from '../../intrinsics/conversions.js';
+import { isSyscallExit } from '../../elaborate/kernel-lowering.js';
 import { R0, R1, R2, R6, R7, R9 } from '../insn.js';
 import { STATE_OFFSET, EXIT } from './shared.js';
 import type { ProbeGen } from './gen.js';
@@ -46,15 +48,15 @@ export const libraryMethods = {
       a.le(R0, (Number(little[1]) * 8) as 16 | 32 | 64);
       return true;
     }
-    const clock = /^cpu_clock_(ns|us|ms|s)$/.exec(name);
-    if (clock && e.args.length === 1) {
-      this.cpuOnline(e);
+    // cpu_clock_*(cpu) and local_clock_*(): the monotonic clock (the interpreter's too).
+    const clock = /^(cpu|local)_clock_(ns|us|ms|s)$/.exec(name);
+    if (clock && e.args.length === (clock[1] === 'cpu' ? 1 : 0)) {
+      if (clock[1] === 'cpu') this.cpuOnline(e);
       a.call('ktime_get_ns');
-      this.divideClock(clock[1]!);
+      this.divideClock(clock[2]!);
       return true;
     }
     switch (sig) {
-      case 'local_clock_s/0': a.call('ktime_get_ns'); this.divideClock('s'); return true;
       case 'MAJOR/1': this.long(e.args[0]!); a.alu64Imm('arsh', R0, 20); a.mov32Reg(R0, R0); return true;
       case 'MINOR/1': this.long(e.args[0]!); a.alu64Imm('and', R0, 0xfffff); return true;
       case 'MKDEV/2': {
@@ -92,7 +94,7 @@ export const libraryMethods = {
         a.ldxB(R0, R7, s);
         a.alu64Imm('sub', R0, 0x30);
         // Unsigned: below '0' wraps to a large number.
-        this.boolOfUnsignedBelow(10);
+        this.boolOf('jlt', 10);
         return true;
       }
       case 'stringat/2': this.stringAt(e); return true;
@@ -155,7 +157,6 @@ export const libraryMethods = {
     this.long(e.args[0]!);
     a.stxDW(this.fp, slot, R0);
     const ok = this.fresh('cpu_ok');
-    const bad = this.fresh('cpu_bad');
     // Runs of consecutive CPUs, each one range test.
     for (let i = 0; i < online.length;) {
       let j = i;
@@ -166,7 +167,6 @@ export const libraryMethods = {
       a.label(next);
       i = j + 1;
     }
-    a.label(bad);
     this.failWith('cpu %lld is not online', [slot], e.tok);
     a.label(ok);
     this.stackTop -= 8;
@@ -178,11 +178,7 @@ export const libraryMethods = {
    */
   jiffiesTo(this: ProbeGen, e: A.FunctionCall, msecs: boolean): void {
     const a = this.a;
-    const hz = sessionContext().session.hz;
-    const perSec = msecs ? 1000 : 1000000;
-    const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
-    const g = gcd(perSec, hz);
-    const [num, den] = [perSec / g, hz / g];
+    const [num, den] = jiffiesFactors(msecs ? 1000n : 1000000n, BigInt(sessionContext().session.hz)).map(Number) as [number, number];
     this.long(e.args[0]!);
     if (num > 1) a.alu64Imm('mul', R0, num);
     if (msecs && den > 1) a.alu64Imm('add', R0, den - 1);
@@ -194,8 +190,7 @@ export const libraryMethods = {
   isReturnProbe(this: ProbeGen): boolean {
     const at = this.target.attach;
     if (at.kind === 'function' || at.kind === 'kprobe') return at.ret;
-    const trace = at.kind === 'tp_btf' || at.kind === 'tracepoint' ? ('name' in at ? at.name : at.tracepoint) : '';
-    return /^(sys_exit_\w+|sys_exit)$/.test(trace);
+    return this.probe.site.family === 'kernel.trace' && isSyscallExit(String(this.probe.site.params['trace'] ?? ''));
   },
 
   /**
@@ -212,7 +207,7 @@ export const libraryMethods = {
     }
     a.ldxDW(R0, R6, 136);
     a.alu64Imm('and', R0, 3);
-    this.boolOfUnsignedBelow(-1, 3);
+    this.boolOf('jeq', 3);
   },
 
   /** randint(n): uniform in [0, n) from the kernel's PRNG; stap's "range too wide" past 2^20 (as unsigned). */
@@ -261,23 +256,6 @@ export const libraryMethods = {
     this.runtimeError('Position out of bounds', e.tok);
     a.label(ok);
     this.stackTop -= 8;
-  },
-
-  /**
-   * Turns R0 into 1 when it is below `bound` as an unsigned number, else 0. With `equal`
-   * instead: 1 when R0 equals it.
-   */
-  boolOfUnsignedBelow(this: ProbeGen, bound: number, equal?: number): void {
-    const a = this.a;
-    const yes = this.fresh('yes');
-    const done = this.fresh('bool_done');
-    if (equal !== undefined) a.jmpImm('jeq', R0, equal, yes);
-    else a.jmpImm('jlt', R0, bound, yes);
-    a.mov64Imm(R0, 0);
-    a.ja(done);
-    a.label(yes);
-    a.mov64Imm(R0, 1);
-    a.label(done);
   },
 };
 

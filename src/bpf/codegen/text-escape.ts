@@ -22,6 +22,8 @@ interface EscapeState {
   truncated: number;
   /** Continuation bytes of a UTF-8 sequence already escaped, still to pass over. */
   skip: number;
+  /** A continuation byte while it is checked. */
+  spare: number;
 }
 
 const SHORT_ESCAPES = new Map([[0x07, 'a'], [0x08, 'b'], [0x0c, 'f'], [0x0a, 'n'], [0x0d, 'r'], [0x09, 't'], [0x0b, 'v'], [0x22, '"'], [0x5c, '\\']]);
@@ -39,16 +41,17 @@ export const textEscapeMethods = {
     const a = this.a;
     const S = this.ks.maxLen;
     const out = this.scratch(this.SLOT + SPILL);
-    const st = this.scratch(48);
-    const q: EscapeState = { src, out, j: st, room: st + 8, esc: st + 16, escLen: st + 24, truncated: st + 32, skip: st + 40 };
+    const st = this.scratch(56);
+    const q: EscapeState = { src, out, j: st, room: st + 8, esc: st + 16, escLen: st + 24, truncated: st + 32, skip: st + 40, spare: st + 48 };
     if (room === null) {
       a.mov64Imm(R1, S - 1);
     } else {
       const keep = this.fresh('tx_room');
+      const max = this.fresh('tx_max');
       a.ldxDW(R1, this.fp, room);
-      a.jmpImm('jsle', R1, 0, `${keep}_max`);
+      a.jmpImm('jsle', R1, 0, max);
       a.jmpImm('jsle', R1, S - 1, keep);
-      a.label(`${keep}_max`);
+      a.label(max);
       a.mov64Imm(R1, S - 1);
       a.label(keep);
     }
@@ -342,26 +345,26 @@ export const textEscapeMethods = {
     a.alu64Reg('add', R1, i);
     a.jmpImm('jgt', R1, S - 1, single);
     // Continuation bytes: 10xxxxxx each (the NUL ending the string is not one).
+    const checked = this.fresh('tx_checked');
     for (let k = 1; k <= 3; k++) {
       const more = this.fresh('tx_more');
       a.ldxDW(R1, R7, q.skip);
       a.jmpImm('jgt', R1, k, more);
-      a.ja(`${single}_check`);
+      a.ja(checked);
       a.label(more);
       a.mov64Reg(R1, R7);
       a.alu64Imm('add', R1, q.src);
       a.alu64Reg('add', R1, i);
       a.ldxB(R1, R1, k);
-      a.stxDW(R7, q.truncated, R1); // a spare word until the loop ends (truncated is set last)
+      a.stxDW(R7, q.spare, R1);
       a.alu64Imm('and', R1, 0xc0);
-      a.jmpImm('jne', R1, 0x80, `${single}_bad`);
-      a.ldxDW(R1, R7, q.truncated);
+      a.jmpImm('jne', R1, 0x80, single);
+      a.ldxDW(R1, R7, q.spare);
       a.alu64Imm('and', R1, 0x3f);
       a.alu64Imm('lsh', R0, 6);
       a.alu64Reg('or', R0, R1);
     }
-    a.label(`${single}_check`);
-    a.stDW(R7, q.truncated, 0);
+    a.label(checked);
     // Surrogates, past U+10FFFF, and longer forms than needed are single bytes.
     a.jmpImm('jgt', R0, 0x10ffff, single);
     const notSurrogate = this.fresh('tx_nosur');
@@ -378,12 +381,6 @@ export const textEscapeMethods = {
     a.jmpImm('jne', R2, 4, notFour);
     a.jmpImm('jlt', R0, 0x10000, single);
     a.label(notFour);
-    const ok = this.fresh('tx_ok');
-    a.ja(ok);
-    a.label(`${single}_bad`);
-    a.stDW(R7, q.truncated, 0);
-    a.ja(single);
-    a.label(ok);
   },
 };
 
