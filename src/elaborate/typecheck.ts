@@ -5,6 +5,9 @@
 import { SemanticError } from '../diag/errors.js';
 import type * as A from '../parse/ast.js';
 import { parseFormat } from '../parse/format.js';
+import { unescapeLiteral } from '../format/escapes.js';
+import { compiledRegex } from '../regex/compiled.js';
+import { RegexSyntaxError } from '../regex/syntax.js';
 import type { Token } from '../parse/token.js';
 
 /** `$$vars` and kin: strings describing the probe's context variables (stapprobes). */
@@ -58,6 +61,17 @@ export class TypeChecker {
     } catch (e) {
       if (!(e instanceof SemanticError)) throw e;
       if (this.reporting) this.report(e);
+    }
+  }
+
+  /** stap compiles each regex literal in pass 2 and reports its syntax errors there. */
+  private checkRegex(e: A.RegexQuery): void {
+    try {
+      compiledRegex(unescapeLiteral(e.right.value));
+    } catch (err) {
+      if (!(err instanceof RegexSyntaxError)) throw err;
+      const at = err.position === null ? '' : ` (at position ${err.position})`;
+      this.error(new SemanticError('regex', `regex compilation error${at}: ${err.detail}`, e.right.tok));
     }
   }
 
@@ -180,6 +194,7 @@ export class TypeChecker {
         return 'string';
       case 'regex_query':
         this.expect(e.left, 'string');
+        if (this.reporting) this.checkRegex(e);
         return 'long';
       case 'unary':
         this.expect(e.operand, 'long');

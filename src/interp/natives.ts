@@ -22,7 +22,9 @@ import { callIntrinsic, createIntrinsicContext, findIntrinsic, StapRuntimeError 
 import type { Context } from './context.js';
 import type { Fn, Frame } from './compile-expr.js';
 import type { Stmt } from './compile-stmt.js';
-import { compileEre } from './regex.js';
+import { compiledRegex } from '../regex/compiled.js';
+import { dfaSearch } from '../regex/dfa.js';
+import { backtrack } from '../regex/backtrack.js';
 import { USER_SYMBOL_FUNCTIONS, userSymbolCall } from '../format/usyms.js';
 import { StapError, type Value } from './values.js';
 import { hostSession } from '../runtime/meta/host-session.js';
@@ -349,21 +351,25 @@ export class Natives {
   // ---- regular expressions ------------------------------------------------------
 
   regex(e: A.RegexQuery, left: Fn): Fn {
-    const pattern = unescapeLiteral(e.right.value);
-    let re: RegExp;
+    let re;
     try {
-      re = compileEre(pattern);
+      re = compiledRegex(unescapeLiteral(e.right.value));
     } catch (err) {
-      throw new StapError(`regex compilation error: ${(err as Error).message}`, e.right.tok);
+      throw new StapError(`regex compilation error ${(err as Error).message}`, e.right.tok); // typecheck.ts reported it first
     }
+    const { program, dfa } = re;
     const negate = e.op === '!~';
     return (f) => {
       const subject = left(f) as string;
-      re.lastIndex = 0;
-      const m = re.exec(subject);
-      const groups: [number, number][] = m?.indices ? m.indices.map((g) => (g ? [g[0], g[1]] : [-1, -1])) : [];
-      this.ictx.state.lastMatch = { result: m !== null, subject, groups };
-      return (m !== null) !== negate ? 1n : 0n;
+      const result = dfa ? dfaSearch(dfa, subject) : backtrack(program, subject) !== null;
+      // Where the groups are is only worked out when matched() asks.
+      let caps: Int32Array | null = null;
+      const group = (n: number): [number, number] => {
+        caps ??= backtrack(program, subject)!;
+        return [caps[2 * n]!, caps[2 * n + 1]!];
+      };
+      this.ictx.state.lastMatch = { result, subject, count: program.groups, group };
+      return result !== negate ? 1n : 0n;
     };
   }
 

@@ -72,8 +72,10 @@ export interface RegexMatch {
   readonly result: boolean;
   /** The string that was matched against. */
   readonly subject: string;
-  /** [start, end) byte offsets per group, group 0 the whole match; -1 for an unset group. */
-  readonly groups: readonly (readonly [number, number])[];
+  /** The regex's groups, group 0 (the whole match) included. */
+  readonly count: number;
+  /** [start, end) byte offsets of group n (< count) after a successful match; -1 for an unset group. */
+  group(n: number): readonly [number, number];
 }
 
 /**

@@ -25,13 +25,15 @@ test('randint steps glibc\'s rand() LCG over 64 bits and rejects wide ranges', (
 test('matched/ngroups read the last =~ result', () => {
   const { ctx, call } = setup();
   assert.throws(() => call('ngroups'), new StapRuntimeError('Attempted to get subexpression count from failed match'));
-  ctx.state.lastMatch = { result: true, subject: 'foo=bar', groups: [[0, 7], [0, 3], [4, 7], [-1, -1]] };
+  const groups: [number, number][] = [[0, 7], [0, 3], [4, 7], [-1, -1]];
+  ctx.state.lastMatch = { result: true, subject: 'foo=bar', count: 4, group: (n) => groups[n]! };
   assert.equal(call('matched_str'), 'foo=bar');
   assert.equal(call('matched', 1n), 'foo');
   assert.equal(call('matched', 2n), 'bar');
   assert.equal(call('matched', 3n), ''); // unset group
   assert.equal(call('ngroups'), 4n);
   assert.throws(() => call('matched', 4n), new StapRuntimeError('Attempted to get nonexistent subexpression 4'));
-  ctx.state.lastMatch = { result: false, subject: 'x', groups: [[-1, -1]] };
+  ctx.state.lastMatch = { result: false, subject: 'x', count: 2, group: () => assert.fail('no groups after a failed match') };
   assert.throws(() => call('matched', 0n), { message: 'Attempted to get subexpression 0 from failed match' });
+  assert.throws(() => call('matched', 2n), { message: 'Attempted to get nonexistent subexpression 2' });
 });
