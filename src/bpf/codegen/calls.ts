@@ -225,6 +225,7 @@ export const callsMethods = {
       case 'ktime_get_ns/0': a.call('ktime_get_ns'); return;
       case 'isinstr/2': this.isinstr(this.str(e.args[0]!), this.str(e.args[1]!), e.tok); return;
       case 'strlen/1': this.strlenOf(this.str(e.args[0]!)); return;
+      case 'ngroups/0': this.ngroupsOf(e); return;
       case 'user_long/1': case 'user_int/1': case 'user_short/1': case 'user_char/1':
       case 'kernel_long/1': case 'kernel_int/1': case 'kernel_short/1': case 'kernel_char/1': {
         const size = { long: 8, int: 4, short: 2, char: 1 }[e.name.split('_')[1] as 'long' | 'int' | 'short' | 'char'];

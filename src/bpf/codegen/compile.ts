@@ -2,6 +2,7 @@
 // program per kernel probe handler, and returns the loadable spec (plus what user space needs
 // to interpret the records).
 
+import { planRegexes } from './regex-plan.js';
 import { SemanticError } from '../../diag/errors.js';
 import type * as A from '../../parse/ast.js';
 import type { DerivedProbe, Program, Var } from '../../elaborate/model.js';
@@ -91,7 +92,9 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   // First round (--runtime=bpf): which begin/end handlers compile at all, with every global in
   // maps. Only the globals the kernel's handlers use go to maps in the end, so a global that
   // only interpreted handlers touch keeps the interpreter's semantics (insertion order, ...).
+  const regexPlan = planRegexes(p, strLen);
   const everyGlobal = candidates.length > 0 ? new KernelLayout(p.globals, maxMapEntries, buckets, strLen) : null;
+  if (everyGlobal) everyGlobal.regexPlan = regexPlan;
   const runnable = candidates.filter((probe) => {
     try {
       new ProbeGen(p, probe, everyGlobal!, new Records(), TEST_RUN, true, opts.maxActionUser, getBtf, opts.maxNesting).generate('trial');
@@ -109,6 +112,7 @@ export function compileKernel(p: Program, getBtf: () => Btf | null, maxMapEntrie
   const globals = sharedGlobals(p, kernel);
   const layout = new KernelLayout(globals, maxMapEntries, buckets, strLen);
   layout.possibleCpus = opts.possibleCpus;
+  layout.regexPlan = regexPlan;
   const records = new Records();
   let scratch = 0;
   const programs = kernel.map((probe, i) => {

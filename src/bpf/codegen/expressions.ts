@@ -64,6 +64,7 @@ export const expressionsMethods = {
         return;
       }
       case 'comparison': this.comparison(e); return;
+      case 'regex_query': this.regexQuery(e); return;
       case 'logical': {
         const done = this.fresh('logic');
         this.long(e.left);

@@ -16,6 +16,8 @@ import type { Token } from '../../parse/token.js';
 import type { DerivedProbe, Func, Program as Elaborated, Var } from '../../elaborate/model.js';
 import { type Node } from '../../parse/walk.js';
 import { Assembler } from '../asm.js';
+import { AsmError } from '../error.js';
+import { GROUP_READERS } from './regex-plan.js';
 import { R0, R8, R1, R2, R3, R4, R6, R7, R9, FP, type Reg, type WReg } from '../insn.js';
 import type { MapSpec, ProgramSpec, RecordField, RecordFormat, RecordKind } from '../spec.js';
 import { KernelLayout, SCRATCH_MAX } from './layout.js';
@@ -34,6 +36,7 @@ import { targetVarsMethods, type TargetVarsMethods } from './target-vars.js';
 import { outputMethods, type OutputMethods } from './output.js';
 import { libraryMethods, type LibraryMethods } from './library.js';
 import { textEscapeMethods, type TextEscapeMethods } from './text-escape.js';
+import { regexMethods, groupReaderMethods, type RegexMethods, type GroupReaderMethods, type RegexSlots } from './regex.js';
 
 export { DROPPED_OFFSET, REALTIME_OFFSET, STATE_OFFSET, TARGET_OFFSET, histSpecOf } from './shared.js';
 
@@ -61,7 +64,7 @@ export class Records {
 }
 
 /** The methods of the construct files (see the top of this file). */
-export interface ProbeGen extends ForeachMethods, StatementsMethods, ExpressionsMethods, ArraysMethods, StatisticsMethods, StringsMethods, CallsMethods, TargetVarsMethods, OutputMethods, LibraryMethods, TextEscapeMethods {}
+export interface ProbeGen extends ForeachMethods, StatementsMethods, ExpressionsMethods, ArraysMethods, StatisticsMethods, StringsMethods, CallsMethods, TargetVarsMethods, OutputMethods, LibraryMethods, TextEscapeMethods, RegexMethods, GroupReaderMethods {}
 
 export class ProbeGen {
   /** Where code goes: the handler's assembler, or a callback's while one is generated. */
@@ -137,6 +140,9 @@ export class ProbeGen {
   /** The eviction callbacks of a `%` array, one retry loop per map (see arrays.ts `wrapRetryCallback`). */
   readonly wrapCallbacks = new Map<MapSpec, string>();
 
+  /** Where this handler's regular expressions work (regex.ts); null when it has none. */
+  regexSlots: RegexSlots | null = null;
+
   /** While a built-in's script body is inlined (library.ts scriptBody): the built-in's call, where its errors are. */
   builtinCall: Token | null = null;
 
@@ -169,9 +175,9 @@ export class ProbeGen {
       a.mov64Imm(R1, this.maxAction);
       a.stxDW(this.fp, this.actionsSlot, R1);
     }
-    // Callbacks: foreach, heavy for/while loops, a built-in string_quoted, text_str or text_strn
+    // Callbacks: foreach, heavy for/while loops, regular expressions, a built-in string_quoted, text_str or text_strn
     // (not a script's own function of that name).
-    const callbacks = (n: Node) => n.kind === 'foreach_loop' || (n.kind === 'for_loop' && loopRunsAsCallback(n, this.prog)) ||
+    const callbacks = (n: Node) => n.kind === 'foreach_loop' || n.kind === 'regex_query' || (n.kind === 'for_loop' && loopRunsAsCallback(n, this.prog)) ||
       (n.kind === 'functioncall' && ESCAPING.has(n.name) && !this.prog.bindings.calls.get(n)?.decl);
     if (contains(this.probe.body, this.prog, callbacks)) {
       // Callbacks find ctx and the scratch pointer here (see `callback`).
@@ -180,6 +186,7 @@ export class ProbeGen {
       if (this.withScratch) a.stxDW(this.fp, this.frameSlots.scratch, R7);
       this.callbackBudget = this.scratch(8);
     }
+    if (contains(this.probe.body, this.prog, (n) => n.kind === 'regex_query' || (n.kind === 'functioncall' && GROUP_READERS.has(n.name)))) this.reserveRegexSlots();
     if (straight !== null && straight > this.maxAction) this.runtimeError('MAXACTION exceeded', null);
     this.newLocals(this.probe.locals);
     if (this.probe.condition) {
@@ -191,7 +198,13 @@ export class ProbeGen {
     a.mov64Imm(R0, 0);
     a.exit();
     for (const sub of this.subprogs) a.append(sub);
-    return { name, probe: this.probe.index, attach: this.target.attach, program: a.link({ pruneUnreachable: true }) };
+    try {
+      return { name, probe: this.probe.index, attach: this.target.attach, program: a.link({ pruneUnreachable: true }) };
+    } catch (e) {
+      // What one BPF program can hold: a handler past it is refused like other constructs.
+      if (e instanceof AsmError && /^(too many subprograms|program too large)/.test(e.message)) throw unsupported(`a handler this large (${e.message})`, this.probe.tok);
+      throw e;
+    }
   }
 
   // ---- callbacks ------------------------------------------------------------------------
@@ -362,4 +375,4 @@ export class ProbeGen {
   }
 }
 
-Object.assign(ProbeGen.prototype, foreachMethods, statementsMethods, expressionsMethods, arraysMethods, statisticsMethods, stringsMethods, callsMethods, targetVarsMethods, outputMethods, libraryMethods, textEscapeMethods);
+Object.assign(ProbeGen.prototype, foreachMethods, statementsMethods, expressionsMethods, arraysMethods, statisticsMethods, stringsMethods, callsMethods, targetVarsMethods, outputMethods, libraryMethods, textEscapeMethods, regexMethods, groupReaderMethods);

@@ -5,6 +5,7 @@
 import type { Var } from '../../elaborate/model.js';
 import type { MapSpec, RecordField } from '../spec.js';
 import { slotSize } from './kstrings.js';
+import type { RegexPlan } from './regex-plan.js';
 
 /**
  * The most per-CPU scratch (string temporaries, map keys, records being built) a handler may
@@ -91,6 +92,16 @@ export class KernelLayout {
   /** Stacks for backtraces; created only when a handler asks for one. */
   readonly stacks: MapSpec = { name: 'stacks', kind: 'stack_trace', keySize: 4, valueSize: 8 * MAXBACKTRACE, maxEntries: 4096 };
   private stacksUsed = false;
+  /** Where matched() and kin find the last match (regex-plan.ts); null: no code reads groups. */
+  regexPlan: RegexPlan | null = null;
+  /** The map of that plan, once a handler uses it. */
+  regexMap: MapSpec | null = null;
+
+  /** Adds a map the programs use. */
+  addMap(map: MapSpec): MapSpec {
+    this.maps.push(map);
+    return map;
+  }
 
   /** The stack map, added to the maps the first time a handler needs it. */
   useStacks(): MapSpec {

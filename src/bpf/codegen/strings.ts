@@ -365,6 +365,7 @@ export const stringsMethods = {
       case 'cmdline_str/0': return this.cmdlineStr(e.tok);
       case 'ubacktrace/0': return this.ubacktraceString();
       case 'errno_str/1': return this.errnoStr(e.args[0]!);
+      case 'matched/1': case 'matched_str/0': return this.matchedGroup(e);
       case 'syscall_name/1': this.long(e.args[0]!); return this.tableString(syscallNameTable(), SYSCALL_NAME_COUNT, SYSCALL_NAME_SLOT);
       case 'signal_str/1': this.long(e.args[0]!); return this.tableString(signalTable(), SIGNAL_COUNT, SIGNAL_SLOT);
     }
