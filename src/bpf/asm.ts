@@ -27,7 +27,7 @@ const U32_MAX = 0xffff_ffff;
 export class Assembler<M extends MapRef = MapRef, S = Span> {
   private readonly slots = new SlotBuffer<S>();
   private readonly labels = new Map<string, number>();
-  private readonly funcs: { name: string; start: number }[];
+  private readonly funcs: { name: string; start: number; globalArity?: number }[];
   private readonly relocs: Relocation<M>[] = [];
   private span: S | null = null;
   private freshCount = 0;
@@ -69,10 +69,10 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
    * Starts a new subprogram (a BPF-to-BPF call target) at the next instruction, and binds `name`
    * as its label. At pc 0 it renames the entry subprogram instead.
    */
-  func(name: string): this {
-    const last = this.funcs[this.funcs.length - 1]!;
-    if (this.slots.length === 0 && this.funcs.length === 1) last.name = name;
-    else this.funcs.push({ name, start: this.slots.length });
+  func(name: string, globalArity?: number): this {
+    const f = { name, start: this.slots.length, ...(globalArity === undefined ? {} : { globalArity }) };
+    if (this.slots.length === 0 && this.funcs.length === 1) this.funcs[0] = f;
+    else this.funcs.push(f);
     return this.label(name);
   }
 
@@ -88,7 +88,7 @@ export class Assembler<M extends MapRef = MapRef, S = Span> {
       if (this.labels.has(name)) this.fail(`label '${name}' is defined twice`);
       this.labels.set(name, at + base);
     }
-    for (const f of other.funcs) this.funcs.push({ name: f.name, start: f.start + base });
+    for (const f of other.funcs) this.funcs.push({ ...f, start: f.start + base });
     for (const r of other.relocs) this.relocs.push({ ...r, insn: r.insn + base });
     this.slots.appendAll(other.slots);
     return this;

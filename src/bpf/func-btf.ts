@@ -2,9 +2,11 @@
 // subprogram's address (ld_imm64 src=BPF_PSEUDO_FUNC, for bpf_loop / bpf_for_each_map_elem)
 // unless the load carries func_info, one record per subprogram naming a BTF FUNC.
 //
-// The blob holds `int`, `void *`, one FUNC_PROTO per arity used and one static FUNC per
-// subprogram. Static linkage matters: the verifier checks a static subprogram at each call
-// with the registers it really gets, so the prototypes' parameter types need not be precise.
+// The blob holds `int`, `void *`, one FUNC_PROTO per arity used and one FUNC per subprogram.
+// Static linkage matters for callbacks: the verifier checks a static subprogram at each call
+// with the registers it really gets, so the prototypes' parameter types need not be precise. A
+// subprogram marked global (FunctionInfo.globalArity) gets global linkage and a prototype of
+// `long` parameters and result: the verifier checks it once, on its own.
 // Layout facts (header, kinds, record sizes) are from the kernel's Documentation/bpf/btf.rst.
 
 import type { FunctionInfo } from './program.js';
@@ -16,6 +18,8 @@ const KIND_PTR = 2;
 const KIND_FUNC = 12;
 const KIND_FUNC_PROTO = 13;
 const INT_SIGNED = 1;
+/** A FUNC's vlen is its linkage: 0 static, 1 global (checked once, on its own). */
+const LINKAGE_GLOBAL = 1;
 /** sizeof(struct bpf_func_info): insn_off, type_id. */
 export const FUNC_INFO_REC_SIZE = 8;
 
@@ -44,21 +48,26 @@ export function funcBtf(functions: readonly FunctionInfo[], arity: ArityOf): Fun
   };
   const intId = add(strings.add('int'), KIND_INT, 0, 4, [(INT_SIGNED << 24) | 32]);
   const ptrId = add(0, KIND_PTR, 0, 0);
-  const protos = new Map<number, number>();
-  const protoFor = (n: number): number => {
-    let id = protos.get(n);
+  let longId = 0;
+  /** `n` parameters: `void *` returning int (static), or long returning long (global). */
+  const protos = new Map<string, number>();
+  const protoFor = (n: number, global: boolean): number => {
+    if (global) longId ||= add(strings.add('long'), KIND_INT, 0, 8, [(INT_SIGNED << 24) | 64]);
+    const key = `${global ? 'g' : 's'}${n}`;
+    let id = protos.get(key);
     if (id === undefined) {
       const params: number[] = [];
-      for (let i = 0; i < n; i++) params.push(strings.add(`a${i}`), ptrId);
-      id = add(0, KIND_FUNC_PROTO, n, intId, params);
-      protos.set(n, id);
+      for (let i = 0; i < n; i++) params.push(strings.add(`a${i}`), global ? longId : ptrId);
+      id = add(0, KIND_FUNC_PROTO, n, global ? longId : intId, params);
+      protos.set(key, id);
     }
     return id;
   };
   const funcInfo = Buffer.alloc(FUNC_INFO_REC_SIZE * functions.length);
   functions.forEach((f, i) => {
-    const proto = protoFor(arity(f, i));
-    const id = add(strings.add(identifier(f.name, i)), KIND_FUNC, 0 /* static */, proto);
+    const global = f.globalArity !== undefined;
+    const proto = protoFor(global ? f.globalArity! : arity(f, i), global);
+    const id = add(strings.add(identifier(f.name, i)), KIND_FUNC, global ? LINKAGE_GLOBAL : 0 /* static */, proto);
     funcInfo.writeUInt32LE(f.start, FUNC_INFO_REC_SIZE * i);
     funcInfo.writeUInt32LE(id, FUNC_INFO_REC_SIZE * i + 4);
   });

@@ -32,7 +32,7 @@ const S16_MAX = 0x7fff;
 export function link<M extends MapRef, S>(
   slots: SlotBuffer<S>,
   labels: ReadonlyMap<string, number>,
-  funcs: readonly { name: string; start: number }[],
+  funcs: readonly { name: string; start: number; globalArity?: number }[],
   relocs: readonly Relocation<M>[],
   options: LinkOptions,
 ): Program<M, S> {
@@ -47,6 +47,7 @@ export function link<M extends MapRef, S>(
 
   const functions: FunctionInfo[] = funcs.map((f, k) => ({
     name: f.name, start: f.start, end: k + 1 < funcs.length ? funcs[k + 1]!.start : n,
+    ...(f.globalArity === undefined ? {} : { globalArity: f.globalArity }),
   }));
   const funcNames = new Set(functions.map((f) => f.name));
 

@@ -35,6 +35,11 @@ export interface FunctionInfo {
   name: string;
   start: number;
   end: number;
+  /**
+   * Set for a global subprogram: the verifier checks it once, on its own, with this many
+   * 64-bit integer arguments (it returns one), instead of at every call with the caller's state.
+   */
+  globalArity?: number;
 }
 
 export interface Program<M extends MapRef = MapRef, S = Span> {

@@ -47,5 +47,5 @@ export function pruneUnreachable<M, S>(u: Unit<M, S>): Unit<M, S> {
   for (const [name, at] of u.labels) labels.set(name, newIndex[at]!);
   const relocs: Relocation<M>[] = [];
   for (const r of u.relocs) if (live[r.insn]) relocs.push({ ...r, insn: newIndex[r.insn]! });
-  return { slots, labels, funcs: u.funcs.map((f) => ({ name: f.name, start: newIndex[f.start]! })), relocs };
+  return { slots, labels, funcs: u.funcs.map((f) => ({ ...f, start: newIndex[f.start]! })), relocs };
 }

@@ -19,6 +19,8 @@ export function straightLineCount(program: Program, body: A.Stmt): number | null
     if (node.kind === 'expr_statement' || node.kind === 'if_statement' || node.kind === 'return_statement' || node.kind === 'delete_statement') n++;
     if (node.kind === 'functioncall') {
       const fn = program.bindings.calls.get(x as A.FunctionCall);
+      // A built-in's script body (tapset bpf-*.stp) costs nothing, as stap's native built-ins.
+      if (fn?.library && fn.name.startsWith('__bpf_')) return;
       if (fn?.decl) {
         if (seen.has(fn)) {
           finite = false;

@@ -44,3 +44,24 @@ test('a long inner loop verifies and runs; past MAXACTION it is stap\'s error', 
   assert.match(over.stderr, /^ERROR: MAXACTION exceeded near identifier 's' at \S+:6:49\n/);
   assert.equal(over.rc, 1);
 });
+
+test('a sorted foreach nested in a foreach over the same array: every outer entry visited, as the interpreter', async () => {
+  const body = `
+  foreach (i+ in v) foreach (j- in v) printf("%d%d ", i, j)
+  println("")
+  foreach (i+ in v) foreach (j+ in v limit 2) printf("%d%d ", i, j)
+  println("")`;
+  const globals = 'global v\nprobe begin { v[1] = 10; v[2] = 20; v[3] = 30 }\n';
+  const kernel = await runTstap(['-c', workload('getppid 1'), script(`${globals}probe kernel.trace("syscalls:sys_enter_getppid") {
+  if (pid() != target()) next${body}
+  exit()
+}
+`)]);
+  const interp = await runTstap([script(`${globals}probe begin(1) {${body}
+  exit()
+}
+`)]);
+  assert.equal(kernel.stderr, '');
+  assert.equal(kernel.stdout, interp.stdout);
+  assert.equal(kernel.stdout, '13 12 11 23 22 21 33 32 31 \n11 12 21 22 31 32 \n');
+});

@@ -46,7 +46,9 @@ export const foreachMethods = {
     const f: ForeachState = {
       loc, s, isStats, sortStr,
       sortSize: s.sortDirection === 0 ? 0 : sortStr ? this.SLOT : 8,
-      reorder: s.sortDirection !== 0 && s.arraySlice.length === 0 && !isStats,
+      // Not inside another foreach over the same array: renumbered entries would look new to
+      // the outer loop (past its floor) and end it.
+      reorder: s.sortDirection !== 0 && s.arraySlice.length === 0 && !isStats && !this.foreachMaps.includes(loc.map),
       keyOffsets: KernelLayout.keyOffsets(loc.keyFields),
       ...this.foreachScratch(loc, s),
     };
@@ -73,7 +75,9 @@ export const foreachMethods = {
     a.stxDW(R7, f.floor, R1);
     a.stDW(R7, f.havePrev, 0);
     const select = this.callback('elem', () => this.selectPass(f)).name;
+    this.foreachMaps.push(loc.map);
     const iterate = this.callback('loop', () => this.foreachIteration(f, select));
+    this.foreachMaps.pop();
     this.runLoop(loc.map.maxEntries + 1, iterate.name);
     if (f.reorder) {
       // The rest of the array, renumbered in order (the body saw only part of it).

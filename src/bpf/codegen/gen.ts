@@ -37,6 +37,7 @@ import { outputMethods, type OutputMethods } from './output.js';
 import { libraryMethods, type LibraryMethods } from './library.js';
 import { textEscapeMethods, type TextEscapeMethods } from './text-escape.js';
 import { regexMethods, groupReaderMethods, type RegexMethods, type GroupReaderMethods, type RegexSlots } from './regex.js';
+import { globalFuncMethods, type GlobalFuncMethods } from './global-funcs.js';
 
 export { DROPPED_OFFSET, REALTIME_OFFSET, STATE_OFFSET, TARGET_OFFSET, histSpecOf } from './shared.js';
 
@@ -64,7 +65,7 @@ export class Records {
 }
 
 /** The methods of the construct files (see the top of this file). */
-export interface ProbeGen extends ForeachMethods, StatementsMethods, ExpressionsMethods, ArraysMethods, StatisticsMethods, StringsMethods, CallsMethods, TargetVarsMethods, OutputMethods, LibraryMethods, TextEscapeMethods, RegexMethods, GroupReaderMethods {}
+export interface ProbeGen extends ForeachMethods, StatementsMethods, ExpressionsMethods, ArraysMethods, StatisticsMethods, StringsMethods, CallsMethods, TargetVarsMethods, OutputMethods, LibraryMethods, TextEscapeMethods, RegexMethods, GroupReaderMethods, GlobalFuncMethods {}
 
 export class ProbeGen {
   /** Where code goes: the handler's assembler, or a callback's while one is generated. */
@@ -140,6 +141,11 @@ export class ProbeGen {
   /** The eviction callbacks of a `%` array, one retry loop per map (see arrays.ts `wrapRetryCallback`). */
   readonly wrapCallbacks = new Map<MapSpec, string>();
 
+  /** The arrays of the foreach loops being generated, outermost first. */
+  readonly foreachMaps: MapSpec[] = [];
+  /** Global subprograms (global-funcs.ts) the handler calls, by function; those still to generate. */
+  readonly globalFuncs = new Map<Func, string>();
+  readonly pendingGlobals: Func[] = [];
   /** Where this handler's regular expressions work (regex.ts); null when it has none. */
   regexSlots: RegexSlots | null = null;
 
@@ -177,16 +183,18 @@ export class ProbeGen {
     }
     // Callbacks: foreach, heavy for/while loops, regular expressions, a built-in string_quoted, text_str or text_strn
     // (not a script's own function of that name).
+    const condition: A.Stmt | null = this.probe.condition ? { kind: 'expr_statement', tok: this.probe.tok, value: this.probe.condition } : null;
     const callbacks = (n: Node) => n.kind === 'foreach_loop' || n.kind === 'regex_query' || (n.kind === 'for_loop' && loopRunsAsCallback(n, this.prog)) ||
       (n.kind === 'functioncall' && ESCAPING.has(n.name) && !this.prog.bindings.calls.get(n)?.decl);
-    if (contains(this.probe.body, this.prog, callbacks)) {
+    if (contains(this.probe.body, this.prog, callbacks) || (condition && contains(condition, this.prog, callbacks))) {
       // Callbacks find ctx and the scratch pointer here (see `callback`).
       this.frameSlots = { ctx: this.stack(8), scratch: this.stack(8), escape: this.stack(8) };
       a.stxDW(this.fp, this.frameSlots.ctx, R6);
       if (this.withScratch) a.stxDW(this.fp, this.frameSlots.scratch, R7);
       this.callbackBudget = this.scratch(8);
     }
-    if (contains(this.probe.body, this.prog, (n) => n.kind === 'regex_query' || (n.kind === 'functioncall' && GROUP_READERS.has(n.name)))) this.reserveRegexSlots();
+    const regexes = (n: Node) => n.kind === 'regex_query' || (n.kind === 'functioncall' && GROUP_READERS.has(n.name));
+    if (contains(this.probe.body, this.prog, regexes) || (condition && contains(condition, this.prog, regexes))) this.reserveRegexSlots();
     if (straight !== null && straight > this.maxAction) this.runtimeError('MAXACTION exceeded', null);
     this.newLocals(this.probe.locals);
     if (this.probe.condition) {
@@ -197,6 +205,7 @@ export class ProbeGen {
     a.label(EXIT);
     a.mov64Imm(R0, 0);
     a.exit();
+    this.generateGlobals();
     for (const sub of this.subprogs) a.append(sub);
     try {
       return { name, probe: this.probe.index, attach: this.target.attach, program: a.link({ pruneUnreachable: true }) };
@@ -375,4 +384,4 @@ export class ProbeGen {
   }
 }
 
-Object.assign(ProbeGen.prototype, foreachMethods, statementsMethods, expressionsMethods, arraysMethods, statisticsMethods, stringsMethods, callsMethods, targetVarsMethods, outputMethods, libraryMethods, textEscapeMethods, regexMethods, groupReaderMethods);
+Object.assign(ProbeGen.prototype, foreachMethods, statementsMethods, expressionsMethods, arraysMethods, statisticsMethods, stringsMethods, callsMethods, targetVarsMethods, outputMethods, libraryMethods, textEscapeMethods, regexMethods, groupReaderMethods, globalFuncMethods);

@@ -1,6 +1,7 @@
 // Statements in kernel handlers: blocks, if, for/while with MAXACTION accounting, try/catch,
 // next, return, delete, and function calls inlined at their call sites.
 
+import { isGlobalFunction } from './global-funcs.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
 import type { Func, Var } from '../../elaborate/model.js';
@@ -14,6 +15,9 @@ import type { ProbeGen } from './gen.js';
  * jumps have 16-bit offsets (32767 instructions), and the handler's exit is after everything.
  */
 const RECURSION_SLOTS = 24576;
+
+/** Iterations a loop in a built-in's script body may run (bodies charge no MAXACTION). */
+const BUILTIN_LOOP_MAX = 4096;
 
 export const statementsMethods = {
   /** Fresh storage for locals, empty: strings in scratch slots, longs in stack words. */
@@ -120,7 +124,8 @@ export const statementsMethods = {
    * walks each iteration; an unbounded loop is rejected at load time).
    */
   forLoop(this: ProbeGen, s: A.ForLoop): void {
-    if (this.depth > 0 || loopRunsAsCallback(s, this.prog)) {
+    // A built-in body's loops are not charged, so no budget bounds them for the verifier.
+    if (this.depth > 0 || loopRunsAsCallback(s, this.prog) || this.builtinCall !== null) {
       this.forLoopInCallback(s);
       return;
     }
@@ -169,7 +174,9 @@ export const statementsMethods = {
       a.exit();
     });
     // Every iteration costs an action: the budget ends the loop before bpf_loop's count does.
-    this.runLoop(this.maxAction + 2, iterate.name);
+    // A built-in body's loops are uncharged, and bounded by what they work on (at most a
+    // string's bytes or a double's exponent range).
+    this.runLoop(this.builtinCall !== null ? Math.max(this.maxAction + 2, BUILTIN_LOOP_MAX) : this.maxAction + 2, iterate.name);
     this.dispatchEscapes(iterate.escaped);
   },
 
@@ -221,7 +228,8 @@ export const statementsMethods = {
    * one (a loop-free handler was checked up front, and hot-path counters pay nothing).
    */
   tick(this: ProbeGen, n: number, tok: Token): void {
-    if (this.actionsSlot === 0) return;
+    // A built-in's script body charges nothing, as stap's native built-ins.
+    if (this.actionsSlot === 0 || this.builtinCall !== null) return;
     const a = this.a;
     a.at(tok);
     const [base, off]: [Reg, number] = this.depth > 0 ? [R7, this.callbackBudget] : [this.fp, this.actionsSlot];
@@ -248,6 +256,10 @@ export const statementsMethods = {
       } finally {
         this.builtinCall = null;
       }
+    }
+    if (isGlobalFunction(fn, this.prog)) {
+      this.callGlobal(e, fn);
+      return null;
     }
     const a = this.a;
     for (const o of fn.overloads) {
