@@ -183,18 +183,19 @@ export class ProbeGen {
     }
     // Callbacks: foreach, heavy for/while loops, regular expressions, a built-in string_quoted, text_str or text_strn
     // (not a script's own function of that name).
+    // What the handler (its condition too) holds, following calls.
     const condition: A.Stmt | null = this.probe.condition ? { kind: 'expr_statement', tok: this.probe.tok, value: this.probe.condition } : null;
+    const holds = (match: (n: Node) => boolean) => contains(this.probe.body, this.prog, match) || (condition !== null && contains(condition, this.prog, match));
     const callbacks = (n: Node) => n.kind === 'foreach_loop' || n.kind === 'regex_query' || (n.kind === 'for_loop' && loopRunsAsCallback(n, this.prog)) ||
       (n.kind === 'functioncall' && ESCAPING.has(n.name) && !this.prog.bindings.calls.get(n)?.decl);
-    if (contains(this.probe.body, this.prog, callbacks) || (condition && contains(condition, this.prog, callbacks))) {
+    if (holds(callbacks)) {
       // Callbacks find ctx and the scratch pointer here (see `callback`).
       this.frameSlots = { ctx: this.stack(8), scratch: this.stack(8), escape: this.stack(8) };
       a.stxDW(this.fp, this.frameSlots.ctx, R6);
       if (this.withScratch) a.stxDW(this.fp, this.frameSlots.scratch, R7);
       this.callbackBudget = this.scratch(8);
     }
-    const regexes = (n: Node) => n.kind === 'regex_query' || (n.kind === 'functioncall' && GROUP_READERS.has(n.name));
-    if (contains(this.probe.body, this.prog, regexes) || (condition && contains(condition, this.prog, regexes))) this.reserveRegexSlots();
+    if (holds((n) => n.kind === 'regex_query' || (n.kind === 'functioncall' && GROUP_READERS.has(n.name)))) this.reserveRegexSlots();
     if (straight !== null && straight > this.maxAction) this.runtimeError('MAXACTION exceeded', null);
     this.newLocals(this.probe.locals);
     if (this.probe.condition) {

@@ -78,6 +78,17 @@ function loadAttempt(sys: SysApi, attr: ReturnType<typeof encodeProgLoad>) {
   return res;
 }
 
+/** log_level 4: the verifier's statistics only ("processed N insns ..."). */
+const LOG_STATS = 4;
+
+/**
+ * TSTAP_VERIFIER_STATS=1 (a developer's switch): every program load prints the verifier's
+ * "processed N insns" line to stderr, to see what a construct costs the verifier.
+ */
+function verifierStats(): boolean {
+  return !!process.env['TSTAP_VERIFIER_STATS'];
+}
+
 /**
  * BPF_PROG_LOAD, libbpf's way: load without a log (fast, no log formatting in the kernel); on
  * failure load again with log_level 1 and a big buffer, and throw the first errno with that log.
@@ -86,10 +97,14 @@ function loadAttempt(sys: SysApi, attr: ReturnType<typeof encodeProgLoad>) {
 export function progLoad(sys: SysApi, o: ProgLoadOptions): number {
   const license = cString(o.license ?? 'GPL');
   const fdArray = fdArrayOf(o);
-  const forced = o.logLevel ?? 0;
+  const stats = verifierStats();
+  const forced = o.logLevel ?? (stats ? LOG_STATS : 0);
   let log: Buffer | null = forced ? Buffer.alloc(o.logSize ?? DEFAULT_LOG_SIZE) : null;
   let res = loadAttempt(sys, encodeProgLoad(sys, o, license, log, forced, fdArray));
-  if (res.ret >= 0) return res.ret;
+  if (res.ret >= 0) {
+    if (stats && log) process.stderr.write(`${o.name ?? 'program'}: ${cStringAt(log, 0, log.length).trim().split('\n').filter((l) => l.startsWith('processed')).join(' ')}\n`);
+    return res.ret;
+  }
   const firstErrno = res.errno;
   let size = o.logSize ?? DEFAULT_LOG_SIZE;
   for (;;) {
@@ -115,7 +130,7 @@ export function progLoad(sys: SysApi, o: ProgLoadOptions): number {
  * way: retries, the log.
  */
 export async function progLoadAsync(sys: SysApi, o: ProgLoadOptions): Promise<number> {
-  if (!o.logLevel) {
+  if (!o.logLevel && !verifierStats()) {
     const attr = encodeProgLoad(sys, o, cString(o.license ?? 'GPL'), null, 0, fdArrayOf(o));
     const res = await sys.bpfAsync(BpfCmd.PROG_LOAD, attr.buf, attr.buf.length, attr.refs);
     if (res.ret >= 0) return res.ret;
