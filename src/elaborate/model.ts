@@ -53,6 +53,14 @@ export interface Func {
   overloads: Func[];
 }
 
+/**
+ * Whether `f` is a built-in's script body for kernel handlers (tapset `__bpf_*`, bound by
+ * kernel-lowering.ts): like stap's native built-ins it charges no MAXACTION.
+ */
+export function isBuiltinBody(f: Func): boolean {
+  return f.library && f.name.startsWith('__bpf_');
+}
+
 /** A probe family instance: what to attach to, from the probe point after alias expansion. */
 export interface ProbeSite {
   family: string;

@@ -2,7 +2,7 @@
 // could execute at most (following calls) are counted at translation time.
 
 import type * as A from '../parse/ast.js';
-import type { Func, Program } from './model.js';
+import { isBuiltinBody, type Func, type Program } from './model.js';
 
 /** Statements a loop-free body runs at most (following calls), or null if it loops or recurses. */
 export function straightLineCount(program: Program, body: A.Stmt): number | null {
@@ -20,7 +20,7 @@ export function straightLineCount(program: Program, body: A.Stmt): number | null
     if (node.kind === 'functioncall') {
       const fn = program.bindings.calls.get(x as A.FunctionCall);
       // A built-in's script body (tapset bpf-*.stp) costs nothing, as stap's native built-ins.
-      if (fn?.library && fn.name.startsWith('__bpf_')) return;
+      if (fn && isBuiltinBody(fn)) return;
       if (fn?.decl) {
         if (seen.has(fn)) {
           finite = false;

@@ -70,8 +70,7 @@ export class TypeChecker {
       compiledRegex(unescapeLiteral(e.right.value));
     } catch (err) {
       if (!(err instanceof RegexSyntaxError)) throw err;
-      const at = err.position === null ? '' : ` (at position ${err.position})`;
-      this.error(new SemanticError('regex', `regex compilation error${at}: ${err.detail}`, e.right.tok));
+      this.error(new SemanticError('regex', err.report, e.right.tok));
     }
   }
 

@@ -23,6 +23,7 @@ import type { Context } from './context.js';
 import type { Fn, Frame } from './compile-expr.js';
 import type { Stmt } from './compile-stmt.js';
 import { compiledRegex } from '../regex/compiled.js';
+import { RegexSyntaxError } from '../regex/syntax.js';
 import { dfaSearch } from '../regex/dfa.js';
 import { backtrack } from '../regex/backtrack.js';
 import { USER_SYMBOL_FUNCTIONS, userSymbolCall } from '../format/usyms.js';
@@ -351,11 +352,13 @@ export class Natives {
   // ---- regular expressions ------------------------------------------------------
 
   regex(e: A.RegexQuery, left: Fn): Fn {
+    // Pass 2 (typecheck.ts) reports a syntax error first; this is a safeguard.
     let re;
     try {
       re = compiledRegex(unescapeLiteral(e.right.value));
     } catch (err) {
-      throw new StapError(`regex compilation error ${(err as Error).message}`, e.right.tok); // typecheck.ts reported it first
+      if (err instanceof RegexSyntaxError) throw new StapError(err.report, e.right.tok);
+      throw err;
     }
     const { program, dfa } = re;
     const negate = e.op === '!~';

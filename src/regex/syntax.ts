@@ -28,6 +28,11 @@ export class RegexSyntaxError extends Error {
   constructor(readonly detail: string, readonly position: number | null) {
     super(position === null ? detail : `(at position ${position}): ${detail}`);
   }
+
+  /** The error as stap words it. */
+  get report(): string {
+    return this.position === null ? `regex compilation error: ${this.detail}` : `regex compilation error ${this.message}`;
+  }
 }
 
 const CLASSES: Record<string, (c: number) => boolean> = {

@@ -13,7 +13,7 @@
 import { straightLineCount } from '../../elaborate/straight-line.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
-import type { DerivedProbe, Func, Program as Elaborated, Var } from '../../elaborate/model.js';
+import { isBuiltinBody, type DerivedProbe, type Func, type Program as Elaborated, type Var } from '../../elaborate/model.js';
 import { type Node } from '../../parse/walk.js';
 import { Assembler } from '../asm.js';
 import { AsmError } from '../error.js';
@@ -186,8 +186,13 @@ export class ProbeGen {
     // What the handler (its condition too) holds, following calls.
     const condition: A.Stmt | null = this.probe.condition ? { kind: 'expr_statement', tok: this.probe.tok, value: this.probe.condition } : null;
     const holds = (match: (n: Node) => boolean) => contains(this.probe.body, this.prog, match) || (condition !== null && contains(condition, this.prog, match));
+    // A built-in body's loops always run as callbacks (statements.ts forLoop).
+    const builtinLoops = (n: Node) => {
+      const f = n.kind === 'functioncall' ? this.prog.bindings.calls.get(n) : undefined;
+      return !!f?.decl && isBuiltinBody(f) && contains(f.decl.body, this.prog, (m) => m.kind === 'for_loop');
+    };
     const callbacks = (n: Node) => n.kind === 'foreach_loop' || n.kind === 'regex_query' || (n.kind === 'for_loop' && loopRunsAsCallback(n, this.prog)) ||
-      (n.kind === 'functioncall' && ESCAPING.has(n.name) && !this.prog.bindings.calls.get(n)?.decl);
+      (n.kind === 'functioncall' && ESCAPING.has(n.name) && !this.prog.bindings.calls.get(n)?.decl) || builtinLoops(n);
     if (holds(callbacks)) {
       // Callbacks find ctx and the scratch pointer here (see `callback`).
       this.frameSlots = { ctx: this.stack(8), scratch: this.stack(8), escape: this.stack(8) };

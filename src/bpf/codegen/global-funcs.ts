@@ -12,7 +12,7 @@
 // subprogram cannot raise), comparisons, logic, ?: and calls of other eligible functions.
 
 import type * as A from '../../parse/ast.js';
-import type { Func, Program } from '../../elaborate/model.js';
+import { isBuiltinBody, type Func, type Program } from '../../elaborate/model.js';
 import { forEachChild, type Node } from '../../parse/walk.js';
 import { Assembler } from '../asm.js';
 import { R0, R1, R2, R3, R4, R5, FP } from '../insn.js';
@@ -32,7 +32,7 @@ export function isGlobalFunction(fn: Func, prog: Program, visiting = new Set<Fun
   if (known !== undefined) return known;
   if (visiting.has(fn)) return false; // recursion stays inlined (and bounded by MAXNESTING)
   visiting.add(fn);
-  const ok = fn.library && fn.name.startsWith('__bpf_') && fn.overloads.length === 1 && fn.decl?.body.kind === 'block' &&
+  const ok = isBuiltinBody(fn) && fn.overloads.length === 1 && fn.decl?.body.kind === 'block' &&
     fn.type === 'long' && fn.params.length <= ARG_REGS.length &&
     [...fn.params, ...fn.locals].every((v) => v.type === 'long') && pureBody(fn.decl.body, prog, visiting);
   visiting.delete(fn);

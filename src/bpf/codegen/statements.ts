@@ -4,7 +4,7 @@
 import { isGlobalFunction } from './global-funcs.js';
 import type * as A from '../../parse/ast.js';
 import type { Token } from '../../parse/token.js';
-import type { Func, Var } from '../../elaborate/model.js';
+import { isBuiltinBody, type Func, type Var } from '../../elaborate/model.js';
 import { R0, R1, R2, R7, R9, type Reg } from '../insn.js';
 import { EXIT, unsupported, Val, endsInJump, firstTok, describeStmt, loopRunsAsCallback } from './shared.js';
 import { forEachChild, type Node } from '../../parse/walk.js';
@@ -249,7 +249,7 @@ export const statementsMethods = {
   inlineCall(this: ProbeGen, e: A.FunctionCall, fn: Func): number | null {
     // A built-in's script body (tapset/bpf-bodies.stp): its error()s are reported at the
     // outermost built-in call, as the interpreter's native ones are.
-    if (fn.library && fn.name.startsWith('__bpf_') && this.builtinCall === null) {
+    if (isBuiltinBody(fn) && this.builtinCall === null) {
       this.builtinCall = e.tok;
       try {
         return this.inlineCall(e, fn);
